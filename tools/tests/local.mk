@@ -1,0 +1,28 @@
+# cmocka tests of the hypervisor model, built with debug checks and
+# sanitizers, linked against the debug build of the core.
+TEST_XEN_LDADD = xen/libxencore-debug.la $(CMOCKA_LIBS)
+TEST_XEN_CFLAGS = $(TEST_CFLAGS) $(CMOCKA_CFLAGS)
+
+check_PROGRAMS += %reldir%/test-p2m
+%canon_reldir%_test_p2m_SOURCES = %reldir%/test-p2m.c
+%canon_reldir%_test_p2m_CPPFLAGS = $(TEST_CPPFLAGS)
+%canon_reldir%_test_p2m_CFLAGS = $(TEST_XEN_CFLAGS)
+%canon_reldir%_test_p2m_LDADD = $(TEST_XEN_LDADD)
+
+# One test per row of DESIGN.md section 4, and the upstream regressions.
+check_PROGRAMS += %reldir%/test-conformance
+%canon_reldir%_test_conformance_SOURCES = %reldir%/test-conformance.c \
+	%reldir%/harness.c %reldir%/harness.h
+%canon_reldir%_test_conformance_CPPFLAGS = $(TEST_CPPFLAGS)
+%canon_reldir%_test_conformance_CFLAGS = $(TEST_XEN_CFLAGS)
+%canon_reldir%_test_conformance_LDADD = $(TEST_XEN_LDADD)
+
+# Random operation sequences against a flat reference model.
+check_PROGRAMS += %reldir%/test-model
+%canon_reldir%_test_model_SOURCES = %reldir%/test-model.c \
+	%reldir%/harness.c %reldir%/harness.h
+%canon_reldir%_test_model_CPPFLAGS = $(TEST_CPPFLAGS)
+%canon_reldir%_test_model_CFLAGS = $(TEST_XEN_CFLAGS)
+%canon_reldir%_test_model_LDADD = $(TEST_XEN_LDADD)
+
+TESTS += %reldir%/test-p2m %reldir%/test-conformance %reldir%/test-model
