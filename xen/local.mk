@@ -16,7 +16,7 @@ xen_core_headers = \
 	%reldir%/include/xen/dm.h \
 	%reldir%/include/xen/domain.h \
 	%reldir%/include/xen/emulate.h \
-	%reldir%/include/xen/evtchn.h \
+	%reldir%/include/xen/event.h \
 	%reldir%/include/xen/ioreq.h \
 	%reldir%/include/xen/lib.h \
 	%reldir%/include/xen/p2m.h \

@@ -26,3 +26,7 @@ check_PROGRAMS += %reldir%/test-model
 %canon_reldir%_test_model_LDADD = $(TEST_XEN_LDADD)
 
 TESTS += %reldir%/test-p2m %reldir%/test-conformance %reldir%/test-model
+
+# xen/ stays pure: no I/O, nothing from tools/.
+TESTS += %reldir%/check-core-purity.sh
+EXTRA_DIST += %reldir%/check-core-purity.sh

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 #include <string.h>
 
-#include <xen/evtchn.h>
+#include <xen/event.h>
 
 void evtchn_init(struct evtchn_domain *ed)
 {

@@ -11,7 +11,7 @@
 
 #include <xen/lib.h>
 #include <xen/emulate.h>
-#include <xen/evtchn.h>
+#include <xen/event.h>
 #include <xen/ioreq.h>
 #include <xen/p2m.h>
 #include <xen/paging.h>

@@ -4,8 +4,8 @@
  * its target domain (one per vCPU, one more for buffered ioreqs), left
  * unbound for the emulator to bind to.  Delivery is the host's business.
  */
-#ifndef XEN_EVTCHN_H
-#define XEN_EVTCHN_H
+#ifndef XEN_EVENT_H
+#define XEN_EVENT_H
 
 #include <xen/lib.h>
 
@@ -36,4 +36,4 @@ int evtchn_bind_interdomain(struct evtchn_domain *ed, evtchn_port_t port,
                             domid_t remote_dom);
 void evtchn_close(struct evtchn_domain *ed, evtchn_port_t port);
 
-#endif /* XEN_EVTCHN_H */
+#endif /* XEN_EVENT_H */
