@@ -3,6 +3,8 @@
 # checks and sanitizers for the tests.
 xen_core_sources = \
 	%reldir%/common/domain.c \
+	%reldir%/common/domctl.c \
+	%reldir%/common/memory.c \
 	%reldir%/common/event_channel.c \
 	%reldir%/common/ioreq.c \
 	%reldir%/common/rangeset.c \
@@ -17,6 +19,7 @@ xen_core_headers = \
 	%reldir%/include/xen/domain.h \
 	%reldir%/include/xen/emulate.h \
 	%reldir%/include/xen/event.h \
+	%reldir%/include/xen/hypercall.h \
 	%reldir%/include/xen/ioreq.h \
 	%reldir%/include/xen/lib.h \
 	%reldir%/include/xen/p2m.h \
@@ -25,8 +28,9 @@ xen_core_headers = \
 
 noinst_LTLIBRARIES += %reldir%/libxencore.la
 %canon_reldir%_libxencore_la_SOURCES = $(xen_core_sources) $(xen_core_headers)
+%canon_reldir%_libxencore_la_CFLAGS = $(AM_CFLAGS) $(XEN_CORE_CFLAGS)
 
 check_LTLIBRARIES += %reldir%/libxencore-debug.la
 %canon_reldir%_libxencore_debug_la_SOURCES = $(xen_core_sources)
 %canon_reldir%_libxencore_debug_la_CPPFLAGS = $(TEST_CPPFLAGS)
-%canon_reldir%_libxencore_debug_la_CFLAGS = $(TEST_CFLAGS)
+%canon_reldir%_libxencore_debug_la_CFLAGS = $(TEST_CFLAGS) $(XEN_CORE_CFLAGS)

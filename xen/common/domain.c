@@ -80,6 +80,9 @@ int domain_create(struct hypervisor *hv, domid_t domid,
     d->is_hvm = cfg->hvm;
     d->hap = cfg->hvm && cfg->hap;
     d->max_vcpus = cfg->max_vcpus;
+    d->nr_online_vcpus = cfg->max_vcpus;
+    d->max_pages = cfg->max_gfn + 1;
+    d->mem = *mem;
     for (i = 0; i < d->max_vcpus; i++)
         d->vcpu[i].vcpu_id = i;
     d->ram = mem->ram;
@@ -101,6 +104,8 @@ int domain_destroy(struct hypervisor *hv, domid_t domid)
     ioreq_server_destroy_all(d);
     paging_teardown(d);
     p2m_teardown(&d->p2m);
+    if (d->host_memory)
+        hv->host->free_domain_memory(hv->host_opaque, domid, &d->mem);
     free(d->vcpu);
     free(d);
     hv->domain[domid] = NULL;

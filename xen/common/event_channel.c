@@ -35,6 +35,12 @@ int evtchn_bind_interdomain(struct evtchn_domain *ed, evtchn_port_t port,
     return 0;
 }
 
+void evtchn_unbind_remote(struct evtchn_domain *ed, evtchn_port_t port)
+{
+    if (port < EVTCHN_MAX_PORTS && ed->port[port].state == ECS_INTERDOMAIN)
+        ed->port[port].state = ECS_UNBOUND;
+}
+
 void evtchn_close(struct evtchn_domain *ed, evtchn_port_t port)
 {
     if (port > 0 && port < EVTCHN_MAX_PORTS)

@@ -1,1 +1,25 @@
-# xen/sim
+# xensimd: the process hosting the hypervisor model.  The installed daemon
+# links the optimised core; the tests run a copy with the model's debug
+# checks and the sanitizers.
+xensimd_sources = \
+	%reldir%/conn.c \
+	%reldir%/evtchn.c \
+	%reldir%/hypercall.c \
+	%reldir%/log.c \
+	%reldir%/main.c \
+	%reldir%/shm.c \
+	%reldir%/sim.h \
+	%reldir%/vcpu.c \
+	xen/include/public/xensim.h
+XENSIMD_CPPFLAGS = $(AM_CPPFLAGS) $(XENSIM_PUBLIC_CPPFLAGS) -D_GNU_SOURCE
+
+sbin_PROGRAMS += %reldir%/xensimd
+%canon_reldir%_xensimd_SOURCES = $(xensimd_sources)
+%canon_reldir%_xensimd_CPPFLAGS = $(XENSIMD_CPPFLAGS)
+%canon_reldir%_xensimd_LDADD = xen/libxencore.la
+
+check_PROGRAMS += %reldir%/xensimd-debug
+%canon_reldir%_xensimd_debug_SOURCES = $(xensimd_sources)
+%canon_reldir%_xensimd_debug_CPPFLAGS = $(XENSIMD_CPPFLAGS) -DCONFIG_DEBUG
+%canon_reldir%_xensimd_debug_CFLAGS = $(TEST_CFLAGS)
+%canon_reldir%_xensimd_debug_LDADD = xen/libxencore-debug.la

@@ -40,7 +40,13 @@ struct domain {
     bool is_hvm;
     bool hap;
     unsigned int max_vcpus;
+    unsigned int nr_online_vcpus;   /* vCPUs that exist and can run */
     struct vcpu *vcpu;         /* max_vcpus of them */
+    unsigned int pause_count;       /* paused by the toolstack */
+    unsigned long tot_pages;        /* RAM pages populated */
+    unsigned long max_pages;        /* limit on tot_pages */
+    struct domain_memory mem;
+    bool host_memory;               /* mem came from hv->host */
     uint8_t *ram;
     uint8_t *ioreq_pages;
     struct p2m_domain p2m;
@@ -59,8 +65,26 @@ struct caller {
     domid_t target;             /* DOMID_INVALID unless a DM domain */
 };
 
+/*
+ * What the host provides to domains created by XEN_DOMCTL_createdomain:
+ * their memory, which it may share with device models.
+ */
+struct hypervisor_host_ops {
+    int (*alloc_domain_memory)(void *opaque, domid_t domid,
+                               unsigned long max_gfn,
+                               struct domain_memory *mem);
+    void (*free_domain_memory)(void *opaque, domid_t domid,
+                               struct domain_memory *mem);
+};
+
 struct hypervisor {
     struct domain **domain;     /* indexed by domid */
+    const struct hypervisor_host_ops *host;
+    void *host_opaque;
+    /* The gfn space of domains made by XEN_DOMCTL_createdomain. */
+    unsigned long default_max_gfn;
+    domid_t domid_rover;        /* where the search for a free id starts */
+    domid_t domid_limit;        /* guest domids stay below; 0: reserved */
     /*
      * Xen's hypercall_preempt_check(): asked between chunks of long
      * operations; true makes them return a continuation.  NULL never
@@ -74,8 +98,10 @@ int hypervisor_init(struct hypervisor *hv);
 void hypervisor_teardown(struct hypervisor *hv);
 
 /*
- * Create domain domid.  -EEXIST if it exists, -EINVAL for a bad domid,
- * configuration, or memory too small for max_gfn.
+ * Create domain domid, with all its vCPUs online and not paused (a
+ * domain made by XEN_DOMCTL_createdomain starts paused, without vCPUs).
+ * -EEXIST if it exists, -EINVAL for a bad domid, configuration, or memory
+ * too small for max_gfn.
  */
 int domain_create(struct hypervisor *hv, domid_t domid,
                   const struct domain_config *cfg,

@@ -71,6 +71,7 @@ struct hvm_access_result {
     unsigned int reps_done;     /* elements completed (RETRY: so far) */
     ioservid_t server;          /* IOREQ: the server asked */
     evtchn_port_t port;         /* IOREQ: the port to notify */
+    bool sent;                  /* IOREQ: this call sent a new request */
 };
 
 /* The access a vCPU has in progress while it waits on an ioreq server. */
@@ -93,7 +94,9 @@ struct hvm_vcpu_io {
 
 /*
  * Start an access by vCPU vcpu.  -EINVAL for a malformed access,
- * -ENOENT for no such vCPU, -EBUSY if the vCPU is still waiting.
+ * -ENOENT for no such vCPU, -EAGAIN while the domain is paused, -EBUSY if
+ * the vCPU is still waiting.  -EPROTO if a server had corrupted its idle
+ * slot: it is torn down and the access is to be retried.
  */
 int hvm_access(struct domain *d, unsigned int vcpu,
                const struct hvm_access *a, struct hvm_access_result *r);

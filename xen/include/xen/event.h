@@ -34,6 +34,8 @@ int evtchn_alloc_unbound(struct evtchn_domain *ed, domid_t remote_dom,
 /* remote_dom binds to port: -EINVAL unless it is unbound for remote_dom. */
 int evtchn_bind_interdomain(struct evtchn_domain *ed, evtchn_port_t port,
                             domid_t remote_dom);
+/* The remote end closed: the port waits for a new binding. */
+void evtchn_unbind_remote(struct evtchn_domain *ed, evtchn_port_t port);
 void evtchn_close(struct evtchn_domain *ed, evtchn_port_t port);
 
 #endif /* XEN_EVENT_H */

@@ -78,6 +78,14 @@ struct p2m_domain {
      */
     bool global_logdirty;
 
+    /*
+     * The leaf table last reached, whose path had no pending mark: a
+     * retype in chunks or a run of accesses need not walk from the root
+     * again.  Marks appear only through a global change, which drops it.
+     */
+    struct p2m_table *cached_leaf;
+    unsigned long cached_tag;       /* gfn >> P2M_ORDER of cached_leaf */
+
     struct {
         bool claimed;               /* a server holds HVMMEM_ioreq_server */
         ioservid_t server;
@@ -119,8 +127,11 @@ int p2m_change_type_span(struct p2m_domain *p2m, unsigned long gfn,
  */
 void p2m_change_entry_type_global(struct p2m_domain *p2m, p2m_type_t ot,
                                   p2m_type_t nt);
-/* Resolve the marks on the path of one gfn (Xen's p2m->recalc). */
-void p2m_recalc(struct p2m_domain *p2m, unsigned long gfn);
+/*
+ * Resolve the marks on the path of one gfn (Xen's p2m->recalc) and return
+ * its type, now stored as well as effective.
+ */
+p2m_type_t p2m_recalc(struct p2m_domain *p2m, unsigned long gfn);
 /*
  * The synchronous half: resolve every pending mark covering
  * [first_gfn, first_gfn + max_nr), clipped to max_mapped_pfn.

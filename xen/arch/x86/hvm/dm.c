@@ -319,6 +319,10 @@ static int dispatch(const struct hypervisor *hv, struct domain *d,
         *const_op = false;
         return map_mem_type(hv, d, caller,
                             &op->u.map_mem_type_to_ioreq_server);
+    case XEN_DMOP_nr_vcpus:
+        *const_op = false;
+        op->u.nr_vcpus.vcpus = d->max_vcpus;
+        return 0;
     default:
         /* Interrupt, VRAM and relocation ops are not modelled. */
         return -EOPNOTSUPP;

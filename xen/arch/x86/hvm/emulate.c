@@ -136,6 +136,7 @@ static enum hvm_access_status send_chunk(struct domain *d, struct vcpu *v,
     io->chunk = chunk;
     r->server = s->id;
     r->port = s->vp_eport[v->vcpu_id];
+    r->sent = true;
     return HVM_ACCESS_IOREQ;
 }
 
@@ -169,8 +170,7 @@ static enum hvm_access_status run_phase(struct domain *d, struct vcpu *v,
         p2m_type_t t;
 
         /* The fault resolves pending recalculation on the page's path. */
-        p2m_recalc(&d->p2m, gfn);
-        t = p2m_get_type(&d->p2m, gfn);
+        t = p2m_recalc(&d->p2m, gfn);
 
         switch (t) {
         case p2m_ram_rw:
@@ -312,14 +312,18 @@ static int finish(struct vcpu *v, enum hvm_access_status st,
 int hvm_access(struct domain *d, unsigned int vcpu,
                const struct hvm_access *a, struct hvm_access_result *r)
 {
+    enum hvm_access_status st;
     struct vcpu *v;
     int rc = 0;
 
     memset(r, 0, sizeof(*r));
-    if (vcpu >= d->max_vcpus)
+    if (vcpu >= d->nr_online_vcpus)
         return -ENOENT;
     if (!d->is_hvm || !access_valid(a))
         return -EINVAL;
+    /* A paused domain's vCPUs do not run. */
+    if (d->pause_count)
+        return -EAGAIN;
     v = &d->vcpu[vcpu];
     if (v->io.waiting)
         return -EBUSY;
@@ -327,12 +331,15 @@ int hvm_access(struct domain *d, unsigned int vcpu,
     reset_io(&v->io);
     v->io.access = *a;
     start_element(&v->io);
-    return finish(v, run(d, v, r, &rc), r, rc);
+    /* run() sets rc: call it before rc is read. */
+    st = run(d, v, r, &rc);
+    return finish(v, st, r, rc);
 }
 
 int hvm_access_resume(struct domain *d, unsigned int vcpu,
                       struct hvm_access_result *r)
 {
+    enum hvm_access_status st;
     struct hvm_vcpu_io *io;
     struct ioreq_server *s;
     uint64_t data = 0;
@@ -371,7 +378,8 @@ int hvm_access_resume(struct domain *d, unsigned int vcpu,
     if (io->phase == PHASE_READ)
         store_le(io->rbuf + io->offset, data, io->chunk);
     io->offset += io->chunk;
-    return finish(&d->vcpu[vcpu], run(d, &d->vcpu[vcpu], r, &rc), r, rc);
+    st = run(d, &d->vcpu[vcpu], r, &rc);
+    return finish(&d->vcpu[vcpu], st, r, rc);
 }
 
 bool hvm_vcpu_waiting(const struct domain *d, unsigned int vcpu,
@@ -407,10 +415,8 @@ static int copy_check(struct domain *d, uint64_t gpa, size_t len, bool write)
         return -EFAULT;
     last = (gpa + len - 1) >> PAGE_SHIFT;
     for (gfn = gpa >> PAGE_SHIFT; gfn <= last; gfn++) {
-        p2m_type_t t;
+        p2m_type_t t = p2m_recalc(&d->p2m, gfn);
 
-        p2m_recalc(&d->p2m, gfn);
-        t = p2m_get_type(&d->p2m, gfn);
         if (!p2m_is_ram(t))
             return -EFAULT;
         /* Xen 4.12+ (d7bff2bc00): never write around the emulator. */

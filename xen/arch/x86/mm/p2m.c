@@ -133,17 +133,45 @@ static void mark_table(struct p2m_table *t)
             t->e[i] |= P2M_RECALC;
 }
 
+/* Leaf entries hold only the present bit and the type: 64 values. */
+#define LEAF_VALUES     64
+
 static void recalc_leaf_table(struct p2m_domain *p2m, struct p2m_table *t)
 {
+    const p2m_entry_t typed = leaf_entry(p2m_ioreq_server);
+    p2m_entry_t map[LEAF_VALUES], first = t->e[0], diff = 0;
+    long delta = 0;
     unsigned int i;
 
-    for (i = 0; i < P2M_ENTRIES; i++) {
-        p2m_type_t ot = leaf_type(t->e[i]);
-        p2m_type_t nt = recalc_type(p2m, ot);
+    /* Most tables hold one type throughout: check (vectorises)... */
+    for (i = 0; i < P2M_ENTRIES; i++)
+        diff |= t->e[i] ^ first;
+    if (!diff) {
+        p2m_entry_t ne = leaf_entry(recalc_type(p2m, leaf_type(first)));
 
-        if (nt != ot)
-            write_leaf(p2m, &t->e[i], nt);
+        if (ne == first)
+            return;
+        /* ...and rewrite in one pass, adjusting the count once. */
+        for (i = 0; i < P2M_ENTRIES; i++)
+            t->e[i] = ne;
+        if (first == typed)
+            p2m->ioreq.entry_count -= P2M_ENTRIES;
+        if (ne == typed)
+            p2m->ioreq.entry_count += P2M_ENTRIES;
+        return;
     }
+
+    /* Mixed: what each possible entry becomes, then a branch-free pass. */
+    for (i = 0; i < LEAF_VALUES; i++)
+        map[i] = leaf_entry(recalc_type(p2m, leaf_type(i)));
+    for (i = 0; i < P2M_ENTRIES; i++) {
+        p2m_entry_t e = t->e[i], ne = map[e & (LEAF_VALUES - 1)];
+
+        ASSERT(e < LEAF_VALUES);
+        t->e[i] = ne;
+        delta += (long)(ne == typed) - (long)(e == typed);
+    }
+    p2m->ioreq.entry_count += delta;
 }
 
 /*
@@ -156,6 +184,9 @@ static struct p2m_table *leaf_table(struct p2m_domain *p2m, unsigned long gfn,
 {
     struct p2m_table *t = p2m->tables[0];
     unsigned int level;
+
+    if (p2m->cached_leaf && p2m->cached_tag == gfn >> P2M_ORDER)
+        return p2m->cached_leaf;
 
     for (level = P2M_LEVELS; level > 1; level--) {
         p2m_entry_t *pe = &t->e[level_index(gfn, level)];
@@ -179,6 +210,8 @@ static struct p2m_table *leaf_table(struct p2m_domain *p2m, unsigned long gfn,
         }
         t = child;
     }
+    p2m->cached_leaf = t;
+    p2m->cached_tag = gfn >> P2M_ORDER;
     return t;
 }
 
@@ -192,6 +225,10 @@ static const p2m_entry_t *peek_leaf(const struct p2m_domain *p2m,
 
     if (gfn > p2m->max_gfn)
         return NULL;
+    if (p2m->cached_leaf && p2m->cached_tag == gfn >> P2M_ORDER) {
+        *recalc = false;
+        return &p2m->cached_leaf->e[gfn & (P2M_ENTRIES - 1)];
+    }
     for (level = P2M_LEVELS; level > 1; level--) {
         p2m_entry_t e = t->e[level_index(gfn, level)];
 
@@ -260,35 +297,41 @@ int p2m_change_type_one(struct p2m_domain *p2m, unsigned long gfn,
     return 0;
 }
 
+/* Entries checked and stored together: a fixed count vectorises at -O2. */
+#define RUN_BLOCK       8
+
 /* Change n entries of one leaf table; see p2m_change_type_span. */
 static unsigned long change_type_run(struct p2m_domain *p2m, p2m_entry_t *e,
                                      unsigned long n, uint32_t ot_mask,
                                      p2m_type_t nt)
 {
-    p2m_entry_t first = e[0], diff = 0;
-    unsigned long k;
+    p2m_entry_t first = e[0], ne = leaf_entry(nt);
+    p2m_type_t ot = leaf_type(first);
+    unsigned long k = 0, j;
 
-    /* One pass to see whether the run is uniform (vectorises)... */
-    for (k = 0; k < n; k++)
-        diff |= e[k] ^ first;
+    /*
+     * Runs of identical entries of an allowed type, a block at a time:
+     * each block is checked, then rewritten, and the count adjusted once.
+     */
+    if (ot_mask & p2m_to_mask(ot)) {
+        for (; k + RUN_BLOCK <= n; k += RUN_BLOCK) {
+            p2m_entry_t diff = 0;
 
-    if (!diff) {
-        /* ...then one store pass, with the count adjusted once. */
-        p2m_type_t ot = leaf_type(first);
-        p2m_entry_t ne = leaf_entry(nt);
-
-        if (!(ot_mask & p2m_to_mask(ot)))
-            return 0;
-        for (k = 0; k < n; k++)
-            e[k] = ne;
+            for (j = 0; j < RUN_BLOCK; j++)
+                diff |= e[k + j] ^ first;
+            if (diff)
+                break;
+            for (j = 0; j < RUN_BLOCK; j++)
+                e[k + j] = ne;
+        }
         if (ot == p2m_ioreq_server)
-            p2m->ioreq.entry_count -= n;
+            p2m->ioreq.entry_count -= k;
         if (nt == p2m_ioreq_server)
-            p2m->ioreq.entry_count += n;
-        return n;
+            p2m->ioreq.entry_count += k;
     }
 
-    for (k = 0; k < n; k++) {
+    /* The rest one entry at a time, stopping at the first refusal. */
+    for (; k < n; k++) {
         if (!(ot_mask & p2m_to_mask(leaf_type(e[k]))))
             break;
         write_leaf(p2m, &e[k], nt);
@@ -356,12 +399,17 @@ void p2m_change_entry_type_global(struct p2m_domain *p2m, p2m_type_t ot,
      * already updated.
      */
     mark_table(p2m->tables[0]);
+    p2m->cached_leaf = NULL;
 }
 
-void p2m_recalc(struct p2m_domain *p2m, unsigned long gfn)
+p2m_type_t p2m_recalc(struct p2m_domain *p2m, unsigned long gfn)
 {
-    if (gfn <= p2m->max_gfn)
-        leaf_table(p2m, gfn, false);
+    struct p2m_table *t;
+
+    if (gfn > p2m->max_gfn)
+        return p2m_invalid;
+    t = leaf_table(p2m, gfn, false);
+    return t ? leaf_type(t->e[gfn & (P2M_ENTRIES - 1)]) : p2m_invalid;
 }
 
 void p2m_finish_type_change(struct p2m_domain *p2m, unsigned long first_gfn,

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The hypercalls that carry Xen's own ABI structs: dm_op, hvm_op, domctl,
+ * memory_op; and the caller's identity (hello, restrict).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+int op_hello(struct conn *c, const void *p, size_t len)
+{
+    struct xensim_hello hello;
+
+    if (len != sizeof(hello))
+        return SIM_MALFORMED;
+    memcpy(&hello, p, sizeof(hello));
+    if (hello.version != XENSIM_PROTOCOL_VERSION)
+        return -EPROTONOSUPPORT;
+    hello.version = XENSIM_PROTOCOL_VERSION;
+    conn_reply(c, 0, &hello, sizeof(hello), NULL, 0);
+    return SIM_REPLIED;
+}
+
+/* The device-model domain of (pid, target), made on first use. */
+static int dm_domid(struct xensim *sim, pid_t pid, domid_t target,
+                    domid_t *domid)
+{
+    struct dm_identity *id;
+    unsigned int i;
+
+    for (i = 0; i < sim->nr_ident; i++) {
+        if (sim->ident[i].pid == pid && sim->ident[i].target == target) {
+            *domid = sim->ident[i].domid;
+            return 0;
+        }
+    }
+    if (sim->next_dm_domid >= DOMID_FIRST_RESERVED)
+        return -ENOSPC;
+    id = realloc(sim->ident, (sim->nr_ident + 1) * sizeof(*id));
+    if (!id)
+        return -ENOMEM;
+    sim->ident = id;
+    id[sim->nr_ident++] = (struct dm_identity){
+        .pid = pid, .target = target, .domid = sim->next_dm_domid++,
+    };
+    *domid = id[sim->nr_ident - 1].domid;
+    return 0;
+}
+
+int op_restrict(struct conn *c, const void *p, size_t len)
+{
+    struct xensim_restrict r;
+    domid_t domid;
+    int rc;
+
+    if (len != sizeof(r))
+        return SIM_MALFORMED;
+    memcpy(&r, p, sizeof(r));
+    if (!c->caller.is_control)
+        return c->caller.target == r.domid ? 0 : -EPERM;
+    if (!domain_lookup(&c->sim->hv, r.domid))
+        return -ESRCH;
+    rc = dm_domid(c->sim, c->pid, r.domid, &domid);
+    if (rc)
+        return rc;
+    c->caller = (struct caller){
+        .domid = domid, .is_control = false, .target = r.domid,
+    };
+    return 0;
+}
+
+/* Note the creator of a server, so its servers go when it does. */
+static void note_created(struct conn *c, domid_t domid,
+                         const struct xen_dm_op *op)
+{
+    struct sim_domain *sd = sim_domain(c->sim, domid);
+
+    if (sd && op->op == XEN_DMOP_create_ioreq_server &&
+        op->u.create_ioreq_server.id < MAX_NR_IOREQ_SERVERS)
+        sd->server_owner[op->u.create_ioreq_server.id] = c;
+}
+
+/* Issue (or re-issue) the dm_op held in c; reply unless it continues. */
+static void dm_op_step(struct conn *c)
+{
+    struct xensim *sim = c->sim;
+    struct domain *d;
+    size_t offset = sizeof(struct xensim_req) + sizeof(struct xensim_dm_op);
+    int rc;
+
+    rc = dm_op(&sim->hv, &c->caller, c->dm_domid, c->dm_nr_bufs,
+               c->dm_bufs);
+    d = domain_lookup(&sim->hv, c->dm_domid);
+    if (d)
+        sim_servers_changed(sim, d);
+    if (rc == -ERESTART) {
+        /* Let other clients run before the next slice. */
+        conn_set_pending(c, PENDING_DM_OP);
+        runq_add(sim, c, 0, 0);
+        return;
+    }
+    if (rc == 0 && c->dm_nr_bufs >= 1 &&
+        c->dm_bufs[0].size >= sizeof(struct xen_dm_op))
+        note_created(c, c->dm_domid, c->dm_bufs[0].h.p);
+    conn_set_pending(c, PENDING_NONE);
+    /* The buffers, as the hypervisor left them. */
+    conn_reply(c, rc, c->msg + offset, c->msg_len - offset, NULL, 0);
+}
+
+void dm_op_continue(struct conn *c)
+{
+    dm_op_step(c);
+}
+
+int op_dm_op(struct conn *c, const void *p, size_t len)
+{
+    struct xensim_dm_op hdr;
+    uint8_t *data = (uint8_t *)p + sizeof(hdr);
+    size_t total = 0;
+    unsigned int i;
+
+    if (len < sizeof(hdr))
+        return SIM_MALFORMED;
+    memcpy(&hdr, p, sizeof(hdr));
+    if (hdr.nr_bufs > XENSIM_DM_OP_MAX_BUFS)
+        return -E2BIG;
+    for (i = 0; i < XENSIM_DM_OP_MAX_BUFS; i++) {
+        if (i >= hdr.nr_bufs && hdr.size[i])
+            return SIM_MALFORMED;
+        if (hdr.size[i] > len)
+            return SIM_MALFORMED;
+        total += hdr.size[i];
+    }
+    if (total != len - sizeof(hdr))
+        return SIM_MALFORMED;
+
+    /* The buffers live in the request message until the reply. */
+    c->dm_domid = hdr.domid;
+    c->dm_nr_bufs = hdr.nr_bufs;
+    for (i = 0; i < hdr.nr_bufs; i++) {
+        set_xen_guest_handle(c->dm_bufs[i].h, data);
+        c->dm_bufs[i].size = hdr.size[i];
+        data += hdr.size[i];
+    }
+    dm_op_step(c);
+    return SIM_REPLIED;
+}
+
+int op_hvm_op(struct conn *c, const void *p, size_t len)
+{
+    struct xensim_hvm_op hdr;
+    struct xen_hvm_get_mem_type arg;
+    int rc;
+
+    if (len < sizeof(hdr))
+        return SIM_MALFORMED;
+    memcpy(&hdr, p, sizeof(hdr));
+    if (hdr.cmd != HVMOP_get_mem_type)
+        return -ENOSYS;
+    if (len != sizeof(hdr) + sizeof(arg))
+        return SIM_MALFORMED;
+    memcpy(&arg, (const uint8_t *)p + sizeof(hdr), sizeof(arg));
+    rc = hvmop_get_mem_type(&c->sim->hv, &c->caller, &arg);
+    conn_reply(c, rc, &arg, sizeof(arg), NULL, 0);
+    return SIM_REPLIED;
+}
+
+/* Room for a dirty bitmap in a reply after the domctl struct. */
+#define BITMAP_MAX_BYTES \
+    (XENSIM_MSG_MAX - sizeof(struct xensim_rsp) - sizeof(struct xen_domctl))
+
+int op_domctl(struct conn *c, const void *p, size_t len)
+{
+    struct xensim *sim = c->sim;
+    uint8_t reply[XENSIM_MSG_MAX];
+    struct xen_domctl *op = (struct xen_domctl *)reply;
+    unsigned long *bitmap = NULL;
+    size_t bitmap_bytes = 0;
+    int rc;
+
+    if (len != sizeof(*op))
+        return SIM_MALFORMED;
+    memcpy(op, p, sizeof(*op));
+
+    if (op->cmd == XEN_DOMCTL_shadow_op &&
+        (op->u.shadow_op.op == XEN_DOMCTL_SHADOW_OP_CLEAN ||
+         op->u.shadow_op.op == XEN_DOMCTL_SHADOW_OP_PEEK) &&
+        op->u.shadow_op.pages) {
+        /* Whole words, as the model writes them. */
+        size_t words = (op->u.shadow_op.pages + 63) / 64;
+
+        if (words * 8 > BITMAP_MAX_BYTES)
+            return -E2BIG;
+        bitmap = calloc(words, sizeof(*bitmap));
+        if (!bitmap)
+            return -ENOMEM;
+        bitmap_bytes = (op->u.shadow_op.pages + 7) / 8;
+    }
+    if (op->cmd == XEN_DOMCTL_destroydomain && c->caller.is_control &&
+        op->interface_version == XEN_DOMCTL_INTERFACE_VERSION)
+        vcpu_domain_gone(sim, sim_domain(sim, op->domain));
+
+    rc = do_domctl(&sim->hv, &c->caller, op, bitmap);
+    if (rc == 0 && op->cmd == XEN_DOMCTL_unpausedomain)
+        vcpu_domain_unpaused(sim, sim_domain(sim, op->domain));
+    if (rc == 0 && op->cmd == XEN_DOMCTL_destroydomain)
+        sim_drop_domain_bindings(sim, op->domain);
+    if (rc == 0 && bitmap) {
+        bitmap_bytes = MIN(bitmap_bytes, (op->u.shadow_op.pages + 7) / 8);
+        memcpy(reply + sizeof(*op), bitmap, bitmap_bytes);
+    } else {
+        bitmap_bytes = 0;
+    }
+    free(bitmap);
+    conn_reply(c, rc, reply, sizeof(*op) + bitmap_bytes, NULL, 0);
+    return SIM_REPLIED;
+}
+
+int op_memory_op(struct conn *c, const void *p, size_t len)
+{
+    struct xensim_memory_op hdr;
+    struct xen_memory_reservation r;
+    const size_t fixed = sizeof(hdr) + sizeof(r);
+    xen_pfn_t *gfns;
+    long rc;
+
+    if (len < fixed)
+        return SIM_MALFORMED;
+    memcpy(&hdr, p, sizeof(hdr));
+    memcpy(&r, (const uint8_t *)p + sizeof(hdr), sizeof(r));
+    if ((len - fixed) % sizeof(xen_pfn_t) ||
+        (len - fixed) / sizeof(xen_pfn_t) != r.nr_extents)
+        return SIM_MALFORMED;
+    gfns = malloc(len - fixed + 1);
+    if (!gfns)
+        return -ENOMEM;
+    memcpy(gfns, (const uint8_t *)p + fixed, len - fixed);
+    rc = do_memory_op(&c->sim->hv, &c->caller, hdr.cmd, &r, gfns);
+    conn_reply(c, (int)rc, gfns, len - fixed, NULL, 0);
+    free(gfns);
+    return SIM_REPLIED;
+}

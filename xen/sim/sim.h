@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * xensimd: the process that hosts the hypervisor model (xen/) and serves
+ * its call interface (xen/include/public/xensim.h).  One state object,
+ * one epoll loop, no threads; the model makes every decision, this layer
+ * only moves bytes, memory and notifications.
+ */
+#ifndef XENSIM_SIM_H
+#define XENSIM_SIM_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <xen/dm.h>
+#include <xen/hypercall.h>
+
+#include "xensim.h"
+
+/* What an epoll event points at. */
+enum watch_kind {
+    WATCH_LISTEN,
+    WATCH_SIGNAL,
+    WATCH_CONN,
+    WATCH_BINDING,
+};
+
+struct watch {
+    enum watch_kind kind;
+};
+
+struct xensim;
+
+/* A request that has not been answered yet. */
+enum pending_kind {
+    PENDING_NONE,
+    PENDING_DM_OP,              /* a continuation to run */
+    PENDING_ACCESS,             /* a guest access in progress */
+};
+
+struct conn {
+    struct watch watch;         /* first: epoll data points here */
+    struct xensim *sim;
+    struct conn *next;
+    int fd;
+    unsigned int id;            /* for the log */
+    pid_t pid;
+    struct caller caller;
+    enum pending_kind pending;
+    uint8_t *msg;               /* the request being served */
+    size_t msg_len;
+    /* PENDING_DM_OP: the call to re-issue */
+    domid_t dm_domid;
+    unsigned int dm_nr_bufs;
+    xen_dm_op_buf_t dm_bufs[XENSIM_DM_OP_MAX_BUFS];
+    /* PENDING_ACCESS: the vCPU working for this client */
+    domid_t access_domid;
+    unsigned int access_vcpu;
+};
+
+/* An event channel bound by a client to a port of a guest. */
+struct binding {
+    struct watch watch;
+    struct binding *next;
+    struct conn *owner;
+    uint32_t local_port;
+    domid_t domid;              /* the guest, and its port */
+    evtchn_port_t port;
+    int to_dm;                  /* we signal the client */
+    int to_xen;                 /* the client signals us */
+};
+
+enum run_state {
+    RUN_IDLE,
+    RUN_IOREQ,                  /* waiting on a server */
+    RUN_RETRY,                  /* to be re-executed */
+};
+
+/* The guest access a vCPU performs for a client. */
+struct vcpu_run {
+    enum run_state state;
+    struct conn *client;        /* NULL once the client went away */
+    struct hvm_access access;
+    uint32_t retries;
+};
+
+/* The host side of a domain: its shared memory and its vCPUs' work. */
+struct sim_domain {
+    domid_t domid;
+    int ram_fd;
+    void *ram;
+    size_t ram_size;
+    void *ioreq_base;           /* DOMAIN_IOREQ_PAGES pages */
+    int server_fd[MAX_NR_IOREQ_SERVERS];
+    bool server_seen[MAX_NR_IOREQ_SERVERS];
+    struct conn *server_owner[MAX_NR_IOREQ_SERVERS];
+    struct vcpu_run run[HVM_MAX_VCPUS];
+};
+
+/* A device-model domain: restricted connections of one process. */
+struct dm_identity {
+    pid_t pid;
+    domid_t target;
+    domid_t domid;
+};
+
+struct run_item {
+    struct conn *conn;          /* a continuation, or */
+    domid_t domid;              /* a vCPU to re-execute */
+    unsigned int vcpu;
+};
+
+struct xensim {
+    struct hypervisor hv;
+    int epfd;
+    int listen_fd;
+    int signal_fd;
+    struct watch listen_watch;
+    struct watch signal_watch;
+    struct conn *conns;
+    unsigned int next_conn_id;
+    struct binding *bindings;
+    uint32_t next_local_port;
+    struct sim_domain **dom;    /* indexed by domid */
+    struct dm_identity *ident;
+    unsigned int nr_ident;
+    domid_t next_dm_domid;
+    struct run_item *runq;
+    unsigned int runq_len, runq_cap;
+    uint64_t slice_start;       /* when the current step began (ns) */
+    bool quit;
+};
+
+/* log.c */
+void sim_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+uint64_t sim_now_ns(void);
+
+/*
+ * What a request handler returns besides an rc to reply with (no payload):
+ * it has replied (or will, later), or the request was malformed and costs
+ * the client its connection.
+ */
+#define SIM_REPLIED     1
+#define SIM_MALFORMED   (-EBADMSG)
+
+/* conn.c */
+void conn_accept(struct xensim *sim);
+void conn_event(struct conn *c, uint32_t events);
+void conn_close(struct conn *c, const char *why);
+int conn_reply(struct conn *c, int rc, const void *payload, size_t len,
+               const int *fds, unsigned int nr_fds);
+/* Note what c waits for (PENDING_NONE: nothing, read its next request). */
+void conn_set_pending(struct conn *c, enum pending_kind pending);
+
+/* hypercall.c */
+int op_hello(struct conn *c, const void *p, size_t len);
+int op_restrict(struct conn *c, const void *p, size_t len);
+int op_dm_op(struct conn *c, const void *p, size_t len);
+int op_hvm_op(struct conn *c, const void *p, size_t len);
+int op_domctl(struct conn *c, const void *p, size_t len);
+int op_memory_op(struct conn *c, const void *p, size_t len);
+void dm_op_continue(struct conn *c);
+
+/* shm.c */
+extern const struct hypervisor_host_ops sim_host_ops;
+int op_map_foreign(struct conn *c, const void *p, size_t len);
+int op_map_resource(struct conn *c, const void *p, size_t len);
+void sim_servers_changed(struct xensim *sim, struct domain *d);
+struct sim_domain *sim_domain(struct xensim *sim, domid_t domid);
+
+/* evtchn.c */
+int op_evtchn_bind(struct conn *c, const void *p, size_t len);
+int op_evtchn_unbind(struct conn *c, const void *p, size_t len);
+void binding_event(struct binding *b);
+void binding_drop(struct xensim *sim, struct binding *b);
+void sim_notify(struct xensim *sim, domid_t domid, evtchn_port_t port);
+void sim_drop_stale_bindings(struct xensim *sim, struct domain *d);
+void sim_drop_domain_bindings(struct xensim *sim, domid_t domid);
+
+/* vcpu.c */
+int op_guest_access(struct conn *c, const void *p, size_t len);
+void vcpu_reexecute(struct xensim *sim, domid_t domid, unsigned int vcpu);
+void vcpu_resume(struct xensim *sim, struct domain *d, unsigned int vcpu);
+void vcpu_forget_client(struct xensim *sim, struct conn *c);
+void vcpu_domain_gone(struct xensim *sim, struct sim_domain *sd);
+void vcpu_domain_unpaused(struct xensim *sim, struct sim_domain *sd);
+
+/* main.c: the run queue of work that yields to the event loop. */
+void runq_add(struct xensim *sim, struct conn *c, domid_t domid,
+              unsigned int vcpu);
+
+#endif /* XENSIM_SIM_H */
