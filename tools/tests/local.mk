@@ -30,3 +30,9 @@ TESTS += %reldir%/test-p2m %reldir%/test-conformance %reldir%/test-model
 # xen/ stays pure: no I/O, nothing from tools/.
 TESTS += %reldir%/check-core-purity.sh
 EXTRA_DIST += %reldir%/check-core-purity.sh
+
+# A minimal domain builder on libxenctrl, for the end-to-end tests.
+check_PROGRAMS += %reldir%/mkdomain
+%canon_reldir%_mkdomain_SOURCES = %reldir%/mkdomain.c
+%canon_reldir%_mkdomain_CFLAGS = $(AM_CFLAGS) $(XEN_CONSUMER_CFLAGS)
+%canon_reldir%_mkdomain_LDADD = $(XEN_CONSUMER_LIBS)
