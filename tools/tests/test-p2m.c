@@ -136,6 +136,44 @@ static void test_change_type_one_checks_old_type(void **state)
     p2m_teardown(&p2m);
 }
 
+static void test_type_run_follows_effective_types(void **state)
+{
+    struct p2m_domain p2m;
+    p2m_type_t t;
+    unsigned long done;
+
+    (void)state;
+    assert_int_equal(p2m_init(&p2m, 0xfffff), 0);
+    assert_int_equal(p2m_add_ram(&p2m, 0, 0x800), 0);
+    assert_int_equal(p2m_add_ram(&p2m, 0x80000, 0x10), 0);
+    assert_int_equal(p2m_set_ioreq_server(&p2m, 2, 1), 0);
+    assert_int_equal(p2m_change_type_span(&p2m, 0x1f0, 0x30,
+                                          p2m_to_mask(p2m_ram_rw),
+                                          p2m_ioreq_server, &done), 0);
+
+    assert_int_equal(p2m_type_run(&p2m, 0, 0xfffff, &t), 0x1ef);
+    assert_int_equal(t, p2m_ram_rw);
+    /* Across a leaf-table boundary (0x200). */
+    assert_int_equal(p2m_type_run(&p2m, 0x1f0, 0xfffff, &t), 0x21f);
+    assert_int_equal(t, p2m_ioreq_server);
+    assert_int_equal(p2m_type_run(&p2m, 0x220, 0xfffff, &t), 0x7ff);
+    /* The hole up to the next RAM, skipped a subtree at a time. */
+    assert_int_equal(p2m_type_run(&p2m, 0x800, 0xfffff, &t), 0x7ffff);
+    assert_int_equal(t, p2m_invalid);
+    assert_int_equal(p2m_type_run(&p2m, 0x80000, 0xfffff, &t), 0x8000f);
+    assert_int_equal(p2m_type_run(&p2m, 0x80010, 0xfffff, &t), 0xfffff);
+    assert_int_equal(t, p2m_invalid);
+    /* Clipped to last. */
+    assert_int_equal(p2m_type_run(&p2m, 0x1f0, 0x1f4, &t), 0x1f4);
+
+    /* Pending marks apply: after a release the run is plain RAM. */
+    assert_int_equal(p2m_set_ioreq_server(&p2m, 0, 1), 0);
+    p2m_change_entry_type_global(&p2m, p2m_ioreq_server, p2m_ram_rw);
+    assert_int_equal(p2m_type_run(&p2m, 0, 0xfffff, &t), 0x7ff);
+    assert_int_equal(t, p2m_ram_rw);
+    p2m_teardown(&p2m);
+}
+
 static void test_rangeset_merges_adjacent(void **state)
 {
     struct rangeset r;
@@ -195,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_global_change_is_lazy_then_swept),
         cmocka_unit_test(test_claim_keeps_typed_entries_through_recalc),
         cmocka_unit_test(test_change_type_one_checks_old_type),
+        cmocka_unit_test(test_type_run_follows_effective_types),
         cmocka_unit_test(test_rangeset_merges_adjacent),
         cmocka_unit_test(test_rangeset_remove_splits),
         cmocka_unit_test(test_rangeset_cap_is_256),

@@ -76,11 +76,11 @@ int ioreq_server_create(struct domain *d, uint8_t bufioreq_handling,
     memset(s->ioreq, 0, PAGE_SIZE);
     memset(s->bufioreq, 0, PAGE_SIZE);
 
+    /* The slots learn their ports when the server is enabled (below). */
     for (v = 0; v < d->max_vcpus; v++) {
         rc = evtchn_alloc_unbound(&d->evtchn, emulator, &s->vp_eport[v]);
         if (rc)
             goto fail;
-        s->ioreq->vcpu_ioreq[v].vp_eport = s->vp_eport[v];
     }
     if (bufioreq_handling != HVM_IOREQSRV_BUFIOREQ_OFF) {
         rc = evtchn_alloc_unbound(&d->evtchn, emulator, &s->bufioreq_port);
@@ -200,6 +200,17 @@ int ioreq_server_set_state(struct domain *d, ioservid_t id, domid_t caller,
 
     if (rc)
         return rc;
+    /*
+     * As Xen 4.17 does: enabling writes each vCPU's port into its slot.
+     * Until then a slot holds port 0, so a request sent to a server that
+     * was never enabled fails the port check in ioreq_send.
+     */
+    if (enabled && !s->enabled) {
+        unsigned int v;
+
+        for (v = 0; v < d->max_vcpus; v++)
+            s->ioreq->vcpu_ioreq[v].vp_eport = s->vp_eport[v];
+    }
     s->enabled = enabled;
     return 0;
 }

@@ -47,3 +47,19 @@ long do_memory_op(struct hypervisor *hv, const struct caller *caller,
     ASSERT(domain_check_invariants(d));
     return (long)i;
 }
+
+int memory_op_maximum_gpfn(struct hypervisor *hv, const struct caller *caller,
+                           domid_t domid, uint64_t *gpfn)
+{
+    struct domain *d;
+
+    if (domid == DOMID_SELF)
+        domid = caller->domid;
+    d = domain_lookup(hv, domid);
+    if (!d)
+        return -ESRCH;
+    if (!xsm_target(caller, d))
+        return -EPERM;
+    *gpfn = domain_get_maximum_gpfn(d);
+    return 0;
+}

@@ -28,6 +28,12 @@ static const op_handler handlers[] = {
     [XENSIM_OP_EVTCHN_BIND] = op_evtchn_bind,
     [XENSIM_OP_EVTCHN_UNBIND] = op_evtchn_unbind,
     [XENSIM_OP_GUEST_ACCESS] = op_guest_access,
+    [XENSIM_OP_RECORD_SET] = op_record_set,
+    [XENSIM_OP_RECORD_GET] = op_record_get,
+    [XENSIM_OP_RECORD_FIND] = op_record_find,
+    [XENSIM_OP_IOREQ_STATE] = op_ioreq_state,
+    [XENSIM_OP_IOREQ_RANGES] = op_ioreq_ranges,
+    [XENSIM_OP_MEM_TYPES] = op_mem_types,
 };
 
 void conn_accept(struct xensim *sim)
@@ -80,7 +86,8 @@ void conn_set_pending(struct conn *c, enum pending_kind pending)
         .data.ptr = &c->watch,
     };
 
-    if ((c->pending == PENDING_NONE) != (pending == PENDING_NONE))
+    if (!c->detached &&
+        (c->pending == PENDING_NONE) != (pending == PENDING_NONE))
         epoll_ctl(c->sim->epfd, EPOLL_CTL_MOD, c->fd, &ev);
     c->pending = pending;
 }
@@ -100,6 +107,8 @@ int conn_reply(struct conn *c, int rc, const void *payload, size_t len,
     struct msghdr msg = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
     ssize_t n;
 
+    if (c->detached)
+        return 0;
     if (nr_fds) {
         struct cmsghdr *cmsg;
 

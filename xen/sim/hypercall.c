@@ -81,6 +81,61 @@ static void note_created(struct conn *c, domid_t domid,
         sd->server_owner[op->u.create_ioreq_server.id] = c;
 }
 
+/* A copy of c's DM op that the daemon finishes by itself. */
+static struct conn *detach_job(struct conn *c)
+{
+    struct conn *job = calloc(1, sizeof(*job));
+    unsigned int i;
+
+    if (!job)
+        return NULL;
+    job->msg = malloc(XENSIM_MSG_MAX);
+    if (!job->msg) {
+        free(job);
+        return NULL;
+    }
+    job->watch.kind = WATCH_CONN;
+    job->sim = c->sim;
+    job->detached = true;
+    job->fd = -1;
+    job->id = c->id;
+    job->pid = c->pid;
+    job->caller = c->caller;
+    memcpy(job->msg, c->msg, c->msg_len);
+    job->msg_len = c->msg_len;
+    job->dm_domid = c->dm_domid;
+    job->dm_nr_bufs = c->dm_nr_bufs;
+    for (i = 0; i < c->dm_nr_bufs; i++) {
+        size_t at = (uint8_t *)c->dm_bufs[i].h.p - c->msg;
+
+        set_xen_guest_handle(job->dm_bufs[i].h, job->msg + at);
+        job->dm_bufs[i].size = c->dm_bufs[i].size;
+    }
+    job->next = c->sim->jobs;
+    c->sim->jobs = job;
+    return job;
+}
+
+static void job_done(struct conn *job)
+{
+    struct conn **pp;
+
+    for (pp = &job->sim->jobs; *pp; pp = &(*pp)->next) {
+        if (*pp == job) {
+            *pp = job->next;
+            break;
+        }
+    }
+    free(job->msg);
+    free(job);
+}
+
+void sim_jobs_free(struct xensim *sim)
+{
+    while (sim->jobs)
+        job_done(sim->jobs);
+}
+
 /* Issue (or re-issue) the dm_op held in c; reply unless it continues. */
 static void dm_op_step(struct conn *c)
 {
@@ -94,10 +149,27 @@ static void dm_op_step(struct conn *c)
     d = domain_lookup(&sim->hv, c->dm_domid);
     if (d)
         sim_servers_changed(sim, d);
+    if (rc == -ERESTART && (c->dm_flags & XENSIM_DM_OP_DETACH) &&
+        !c->detached) {
+        struct conn *job = detach_job(c);
+
+        if (job) {
+            /* The caller goes on; the job finishes the op. */
+            runq_add(sim, job, 0, 0);
+            rc = 0;
+        }
+    }
     if (rc == -ERESTART) {
         /* Let other clients run before the next slice. */
         conn_set_pending(c, PENDING_DM_OP);
         runq_add(sim, c, 0, 0);
+        return;
+    }
+    if (c->detached) {
+        if (rc)
+            sim_log("domain %u: a detached DM op ended with %s",
+                    c->dm_domid, strerror(-rc));
+        job_done(c);
         return;
     }
     if (rc == 0 && c->dm_nr_bufs >= 1 &&
@@ -125,6 +197,8 @@ int op_dm_op(struct conn *c, const void *p, size_t len)
     memcpy(&hdr, p, sizeof(hdr));
     if (hdr.nr_bufs > XENSIM_DM_OP_MAX_BUFS)
         return -E2BIG;
+    if (hdr.flags & ~XENSIM_DM_OP_DETACH)
+        return -EINVAL;
     for (i = 0; i < XENSIM_DM_OP_MAX_BUFS; i++) {
         if (i >= hdr.nr_bufs && hdr.size[i])
             return SIM_MALFORMED;
@@ -137,6 +211,7 @@ int op_dm_op(struct conn *c, const void *p, size_t len)
 
     /* The buffers live in the request message until the reply. */
     c->dm_domid = hdr.domid;
+    c->dm_flags = hdr.flags;
     c->dm_nr_bufs = hdr.nr_bufs;
     for (i = 0; i < hdr.nr_bufs; i++) {
         set_xen_guest_handle(c->dm_bufs[i].h, data);
@@ -225,9 +300,23 @@ int op_memory_op(struct conn *c, const void *p, size_t len)
     xen_pfn_t *gfns;
     long rc;
 
-    if (len < fixed)
+    if (len < sizeof(hdr))
         return SIM_MALFORMED;
     memcpy(&hdr, p, sizeof(hdr));
+    if (hdr.cmd == XENMEM_maximum_gpfn) {
+        struct xensim_domid req;
+        uint64_t gpfn = 0;
+
+        if (len != sizeof(hdr) + sizeof(req))
+            return SIM_MALFORMED;
+        memcpy(&req, (const uint8_t *)p + sizeof(hdr), sizeof(req));
+        rc = memory_op_maximum_gpfn(&c->sim->hv, &c->caller, req.domid,
+                                    &gpfn);
+        conn_reply(c, (int)rc, &gpfn, rc ? 0 : sizeof(gpfn), NULL, 0);
+        return SIM_REPLIED;
+    }
+    if (len < fixed)
+        return SIM_MALFORMED;
     memcpy(&r, (const uint8_t *)p + sizeof(hdr), sizeof(r));
     if ((len - fixed) % sizeof(xen_pfn_t) ||
         (len - fixed) / sizeof(xen_pfn_t) != r.nr_extents)

@@ -5,13 +5,15 @@ xensimd_sources = \
 	%reldir%/conn.c \
 	%reldir%/evtchn.c \
 	%reldir%/hypercall.c \
+	%reldir%/introspect.c \
 	%reldir%/log.c \
 	%reldir%/main.c \
+	%reldir%/records.c \
 	%reldir%/shm.c \
 	%reldir%/sim.h \
 	%reldir%/vcpu.c \
 	xen/include/public/xensim.h
-XENSIMD_CPPFLAGS = $(AM_CPPFLAGS) $(XENSIM_PUBLIC_CPPFLAGS) -D_GNU_SOURCE
+XENSIMD_CPPFLAGS = $(AM_CPPFLAGS) $(XENSIM_PUBLIC_CPPFLAGS)
 
 sbin_PROGRAMS += %reldir%/xensimd
 %canon_reldir%_xensimd_SOURCES = $(xensimd_sources)

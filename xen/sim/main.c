@@ -122,8 +122,12 @@ void runq_add(struct xensim *sim, struct conn *c, domid_t domid,
 static void run_queue(struct xensim *sim)
 {
     unsigned int n = sim->runq_len, i;
-    struct run_item *items = malloc(n * sizeof(*items));
+    struct run_item *items;
 
+    /* Nothing queued (runq may still be NULL): memcpy must not see it. */
+    if (n == 0)
+        return;
+    items = malloc(n * sizeof(*items));
     if (!items)
         return;
     memcpy(items, sim->runq, n * sizeof(*items));
@@ -318,6 +322,7 @@ static void sim_shutdown(struct xensim *sim)
 
     while (sim->conns)
         conn_close(sim->conns, NULL);
+    sim_jobs_free(sim);
     for (domid = 0; domid < DOMID_FIRST_RESERVED; domid++) {
         if (domain_lookup(&sim->hv, domid)) {
             vcpu_domain_gone(sim, sim->dom[domid]);

@@ -43,6 +43,7 @@ static void free_sim_domain(struct sim_domain *sd)
 {
     unsigned int i;
 
+    sim_records_free(sd);
     for (i = 0; i < MAX_NR_IOREQ_SERVERS; i++)
         if (sd->server_fd[i] >= 0)
             close(sd->server_fd[i]);

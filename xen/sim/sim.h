@@ -30,6 +30,7 @@ struct watch {
 };
 
 struct xensim;
+struct record;
 
 /* A request that has not been answered yet. */
 enum pending_kind {
@@ -42,6 +43,11 @@ struct conn {
     struct watch watch;         /* first: epoll data points here */
     struct xensim *sim;
     struct conn *next;
+    /*
+     * A detached job (a DM op finishing after its caller got its reply)
+     * has no socket: fd -1, no reply, freed when the op ends.
+     */
+    bool detached;
     int fd;
     unsigned int id;            /* for the log */
     pid_t pid;
@@ -51,6 +57,7 @@ struct conn {
     size_t msg_len;
     /* PENDING_DM_OP: the call to re-issue */
     domid_t dm_domid;
+    uint16_t dm_flags;          /* XENSIM_DM_OP_* */
     unsigned int dm_nr_bufs;
     xen_dm_op_buf_t dm_bufs[XENSIM_DM_OP_MAX_BUFS];
     /* PENDING_ACCESS: the vCPU working for this client */
@@ -95,6 +102,7 @@ struct sim_domain {
     bool server_seen[MAX_NR_IOREQ_SERVERS];
     struct conn *server_owner[MAX_NR_IOREQ_SERVERS];
     struct vcpu_run run[HVM_MAX_VCPUS];
+    struct record *records;     /* records.c */
 };
 
 /* A device-model domain: restricted connections of one process. */
@@ -118,6 +126,7 @@ struct xensim {
     struct watch listen_watch;
     struct watch signal_watch;
     struct conn *conns;
+    struct conn *jobs;          /* detached DM ops still running */
     unsigned int next_conn_id;
     struct binding *bindings;
     uint32_t next_local_port;
@@ -160,6 +169,7 @@ int op_hvm_op(struct conn *c, const void *p, size_t len);
 int op_domctl(struct conn *c, const void *p, size_t len);
 int op_memory_op(struct conn *c, const void *p, size_t len);
 void dm_op_continue(struct conn *c);
+void sim_jobs_free(struct xensim *sim);
 
 /* shm.c */
 extern const struct hypervisor_host_ops sim_host_ops;
@@ -176,6 +186,17 @@ void binding_drop(struct xensim *sim, struct binding *b);
 void sim_notify(struct xensim *sim, domid_t domid, evtchn_port_t port);
 void sim_drop_stale_bindings(struct xensim *sim, struct domain *d);
 void sim_drop_domain_bindings(struct xensim *sim, domid_t domid);
+
+/* records.c */
+int op_record_set(struct conn *c, const void *p, size_t len);
+int op_record_get(struct conn *c, const void *p, size_t len);
+int op_record_find(struct conn *c, const void *p, size_t len);
+void sim_records_free(struct sim_domain *sd);
+
+/* introspect.c */
+int op_ioreq_state(struct conn *c, const void *p, size_t len);
+int op_ioreq_ranges(struct conn *c, const void *p, size_t len);
+int op_mem_types(struct conn *c, const void *p, size_t len);
 
 /* vcpu.c */
 int op_guest_access(struct conn *c, const void *p, size_t len);

@@ -271,6 +271,31 @@ int xc_domain_populate_physmap_exact(xc_interface *xch, uint32_t domid,
     return rc;
 }
 
+int xc_domain_maximum_gpfn(xc_interface *xch, uint32_t domid,
+                           xen_pfn_t *gpfns)
+{
+    struct xensim_memory_op op = { .cmd = XENMEM_maximum_gpfn };
+    struct xensim_domid req = { .domid = domid };
+    struct iovec iov[2] = {
+        { &op, sizeof(op) },
+        { &req, sizeof(req) },
+    };
+    uint64_t gpfn = 0;
+    struct xensim_reply reply = { .buf = &gpfn, .size = sizeof(gpfn) };
+    int rc;
+
+    if (domid > 0xffff)
+        return sim_result(-ESRCH);
+    rc = xensim_call(&xch->conn, XENSIM_OP_MEMORY_OP, iov, 2, &reply);
+    sim_close_fds(&reply);
+    if (rc == 0 && reply.len != sizeof(gpfn))
+        rc = -EPROTO;
+    if (rc < 0)
+        return sim_result(rc);
+    *gpfns = gpfn;
+    return 0;
+}
+
 int xc_shadow_control(xc_interface *xch, uint32_t domid, unsigned int sop,
                       unsigned int *mb, unsigned int mode)
 {

@@ -82,10 +82,16 @@ struct xensim_restrict {
 #define XENSIM_DM_OP_MAX_BUFS       16
 struct xensim_dm_op {
     uint16_t domid;
-    uint16_t pad;
+    uint16_t flags;             /* XENSIM_DM_OP_* */
     uint32_t nr_bufs;           /* passed through: Xen refuses > 2 */
     uint64_t size[XENSIM_DM_OP_MAX_BUFS];
 };
+/*
+ * Reply as soon as the call first returns a continuation (rc 0 and the
+ * buffers as they are then), and let the daemon finish it on its own:
+ * how a release returns after its asynchronous reset, the sweep going on.
+ */
+#define XENSIM_DM_OP_DETACH         (1U << 0)
 
 /*
  * XENSIM_OP_HVM_OP: HYPERVISOR_hvm_op.  req: struct xensim_hvm_op, then
@@ -114,8 +120,9 @@ struct xensim_hvm_op {
  * XENSIM_OP_MEMORY_OP: HYPERVISOR_memory_op.  req: struct
  * xensim_memory_op, then struct xen_memory_reservation (extent_start
  * ignored), then nr_extents xen_pfn_t gfns; rsp: the number of extents
- * done in rc (as Xen returns it), and the gfns array.  Only
- * XENMEM_populate_physmap.
+ * done in rc (as Xen returns it), and the gfns array.  Also
+ * XENMEM_maximum_gpfn: req struct xensim_memory_op then struct
+ * xensim_domid; rsp a uint64_t, the domain's highest populated gfn.
  */
 #define XENSIM_OP_MEMORY_OP         6
 struct xensim_memory_op {
@@ -228,6 +235,95 @@ struct xensim_guest_access_rsp {
     uint64_t value;             /* read value / RMW old value */
     uint32_t flags;             /* XENSIM_ACCESS_CMPXCHG_OK | ... */
     uint32_t retries;           /* times the access was re-executed */
+};
+
+struct xensim_domid {
+    uint16_t domid;
+    uint16_t pad[3];
+};
+
+/*
+ * What a toolstack keeps about a domain, kept with the domain in the
+ * hypervisor it describes, so two daemons never see each other's, and
+ * gone when the domain goes.  Only dom0.
+ *
+ * XENSIM_OP_RECORD_SET: req struct xensim_record then key_len bytes of
+ * key and value_len bytes of value.  With XENSIM_RECORD_UNIQUE, -EEXIST
+ * if another domain has the same value for key (atomic: how names stay
+ * unique).  -ESRCH no such domain.
+ * XENSIM_OP_RECORD_GET: req struct xensim_record (value_len 0) then the
+ * key; rsp the value.  -ENOENT if the domain has no such record.
+ * XENSIM_OP_RECORD_FIND: req struct xensim_record (domid ignored), key,
+ * value; rc the domid of the domain whose record key is value, -ENOENT.
+ */
+#define XENSIM_OP_RECORD_SET        12
+#define XENSIM_OP_RECORD_GET        13
+#define XENSIM_OP_RECORD_FIND       14
+#define XENSIM_RECORD_UNIQUE        (1U << 0)
+#define XENSIM_RECORD_KEY_MAX       64
+struct xensim_record {
+    uint16_t domid;
+    uint16_t flags;             /* XENSIM_RECORD_* */
+    uint32_t key_len;
+    uint32_t value_len;
+    uint32_t pad;
+};
+
+/*
+ * What real Xen cannot tell a toolstack, and the simulator can.  Only
+ * dom0 (or the domain's device model).
+ *
+ * XENSIM_OP_IOREQ_STATE: req struct xensim_domid; rsp struct
+ * xensim_ioreq_state: the claim, entry_count, and each server slot.
+ */
+#define XENSIM_OP_IOREQ_STATE       15
+#define XENSIM_MAX_SERVERS          8
+struct xensim_ioreq_state {
+    uint8_t claimed;
+    uint8_t pad;
+    uint16_t holder;            /* the claiming server, if claimed */
+    uint32_t flags;             /* XEN_DMOP_IOREQ_MEM_ACCESS_* */
+    uint64_t entry_count;
+    struct {
+        uint8_t exists;
+        uint8_t enabled;
+        uint16_t emulator;      /* the domain that created it */
+        uint32_t nr_ranges[3];  /* XEN_DMOP_IO_RANGE_* */
+    } servers[XENSIM_MAX_SERVERS];
+};
+
+/*
+ * XENSIM_OP_IOREQ_RANGES: req struct xensim_ioreq_ranges_req; rsp the
+ * ranges of type `type` of server id, as pairs of uint64_t (start, end
+ * inclusive).  -ENOENT no such server.
+ */
+#define XENSIM_OP_IOREQ_RANGES      16
+struct xensim_ioreq_ranges_req {
+    uint16_t domid;
+    uint16_t id;
+    uint32_t type;              /* XEN_DMOP_IO_RANGE_* */
+};
+
+/*
+ * XENSIM_OP_MEM_TYPES: the effective types of [first, last] as runs.
+ * req struct xensim_mem_types_req; rsp up to max_runs struct
+ * xensim_mem_type_run in order from first (fewer if last is reached);
+ * rc the number of runs.  Holes read as HVMMEM_mmio_dm, as
+ * HVMOP_get_mem_type says.
+ */
+#define XENSIM_OP_MEM_TYPES         17
+struct xensim_mem_types_req {
+    uint16_t domid;
+    uint16_t pad;
+    uint32_t max_runs;
+    uint64_t first;
+    uint64_t last;
+};
+struct xensim_mem_type_run {
+    uint64_t first;
+    uint64_t last;
+    uint32_t type;              /* hvmmem_type_t */
+    uint32_t pad;
 };
 
 #endif /* XENSIM_PUBLIC_H */

@@ -29,4 +29,8 @@ long do_memory_op(struct hypervisor *hv, const struct caller *caller,
                   unsigned int cmd, struct xen_memory_reservation *r,
                   xen_pfn_t *gfns);
 
+/* XENMEM_maximum_gpfn: the highest gfn the domain has had populated. */
+int memory_op_maximum_gpfn(struct hypervisor *hv, const struct caller *caller,
+                           domid_t domid, uint64_t *gpfn);
+
 #endif /* XEN_HYPERCALL_H */

@@ -4,6 +4,9 @@
  * domain, each with its port/MMIO/PCI rangesets, a shared page holding one
  * ioreq_t slot per vCPU, and one event channel per vCPU.
  *
+ * Each slot's vp_eport is written when the server is first enabled, as
+ * in Xen 4.17, so a device model binds its ports after enabling.
+ *
  * Slot protocol, for each request: the hypervisor fills the slot and moves
  * it NONE -> READY; the emulator moves it READY -> INPROCESS ->
  * IORESP_READY; the hypervisor takes the answer and moves it back to NONE.

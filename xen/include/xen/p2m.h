@@ -156,6 +156,14 @@ bool p2m_get_ioreq_server(const struct p2m_domain *p2m, ioservid_t *id,
  */
 void p2m_ioreq_release_all(struct p2m_domain *p2m, ioservid_t id);
 
+/*
+ * The run of gfns from gfn on with the same effective type as gfn: its
+ * type in *t, its last gfn as the result (at most last).  Holes are runs
+ * of p2m_invalid; absent subtrees are skipped whole.
+ */
+unsigned long p2m_type_run(const struct p2m_domain *p2m, unsigned long gfn,
+                           unsigned long last, p2m_type_t *t);
+
 /* Number of leaf entries whose stored type is t (a full walk). */
 unsigned long p2m_count_stored(const struct p2m_domain *p2m, p2m_type_t t);
 /* The model's invariant: entry_count matches the stored leaves. */

@@ -476,6 +476,78 @@ void p2m_ioreq_release_all(struct p2m_domain *p2m, ioservid_t id)
         p2m_finish_type_change(p2m, gfn, P2M_ENTRIES);
 }
 
+/*
+ * The gfns [gfn, *end] share the table path of gfn at the level where it
+ * stops: a missing entry (a hole) or the leaf table.  Returns the leaf
+ * table (NULL for a hole) and the path's pending mark.
+ */
+static const struct p2m_table *span_of(const struct p2m_domain *p2m,
+                                       unsigned long gfn, unsigned long *end,
+                                       bool *recalc)
+{
+    const struct p2m_table *t = p2m->tables[0];
+    unsigned int level;
+    p2m_entry_t mark = 0;
+
+    for (level = P2M_LEVELS; level > 1; level--) {
+        p2m_entry_t e = t->e[level_index(gfn, level)];
+
+        if (!(e & P2M_PRESENT)) {
+            unsigned long span = 1UL << ((level - 1) * P2M_ORDER);
+
+            *end = (gfn | (span - 1));
+            return NULL;
+        }
+        mark |= e;
+        t = p2m->tables[table_index(e)];
+    }
+    *end = gfn | (P2M_ENTRIES - 1);
+    *recalc = mark & P2M_RECALC;
+    return t;
+}
+
+unsigned long p2m_type_run(const struct p2m_domain *p2m, unsigned long gfn,
+                           unsigned long last, p2m_type_t *t)
+{
+    bool first = true;
+
+    last = MIN(last, p2m->max_gfn);
+    if (gfn > last) {
+        *t = p2m_invalid;
+        return gfn;
+    }
+    for (;;) {
+        unsigned long end;
+        bool recalc = false;
+        const struct p2m_table *leaf = span_of(p2m, gfn, &end, &recalc);
+
+        end = MIN(end, last);
+        for (; gfn <= end; gfn++) {
+            p2m_type_t here = p2m_invalid;
+
+            if (leaf) {
+                here = leaf_type(leaf->e[gfn & (P2M_ENTRIES - 1)]);
+                if (recalc)
+                    here = recalc_type(p2m, here);
+            }
+            if (first) {
+                *t = here;
+                first = false;
+            } else if (here != *t) {
+                return gfn - 1;
+            }
+            /* A whole hole has one type: no need to look at each gfn. */
+            if (!leaf) {
+                gfn = end;
+                if (gfn == last)
+                    return last;
+            }
+        }
+        if (end == last)
+            return last;
+    }
+}
+
 static unsigned long count_in(const struct p2m_domain *p2m,
                               const struct p2m_table *t, unsigned int level,
                               p2m_type_t type)

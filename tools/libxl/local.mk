@@ -1,0 +1,36 @@
+# tools/libxl: libxl, the toolstack library (libxenlight), and its tests.
+
+# The types, their JSON (yajl) and logging.  The unit test compiles these
+# same sources with the test flags, so that they run under the sanitizers.
+LIBXL_TYPES_SOURCES = %reldir%/libxl_types.c %reldir%/libxl_json.c \
+	%reldir%/libxl_json.h %reldir%/libxl_log.c %reldir%/libxl_internal.h
+
+# Domains, device models and ioreq pages, over Xen's libraries; what
+# differs between the simulator and real Xen is in one backend file.
+LIBXL_CORE_SOURCES = %reldir%/libxl.c %reldir%/libxl_domain.c \
+	%reldir%/libxl_dm.c %reldir%/libxl_ioreq.c
+
+if !WITH_XEN
+pkglib_LTLIBRARIES = %reldir%/libxenlight.la
+%canon_reldir%_libxenlight_la_SOURCES = $(LIBXL_TYPES_SOURCES) \
+	$(LIBXL_CORE_SOURCES) %reldir%/libxl_backend_sim.c
+%canon_reldir%_libxenlight_la_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(srcdir)/%reldir% -I$(srcdir)/tools/libs/util \
+	-I$(srcdir)/tools/libs/sim $(XENSIM_PUBLIC_CPPFLAGS)
+%canon_reldir%_libxenlight_la_CFLAGS = $(AM_CFLAGS) $(XEN_CONSUMER_CFLAGS) \
+	$(YAJL_CFLAGS)
+%canon_reldir%_libxenlight_la_LIBADD = tools/libs/util/libgfnrange.la \
+	tools/libs/sim/libxensim-client.la $(XEN_CONSUMER_LIBS) $(YAJL_LIBS)
+
+pkginclude_HEADERS = %reldir%/libxl.h
+endif
+
+check_PROGRAMS += %reldir%/test-json
+%canon_reldir%_test_json_SOURCES = %reldir%/test-json.c \
+	$(LIBXL_TYPES_SOURCES)
+%canon_reldir%_test_json_CPPFLAGS = $(TEST_CPPFLAGS) -I$(srcdir)/%reldir%
+%canon_reldir%_test_json_CFLAGS = $(TEST_CFLAGS) $(CMOCKA_CFLAGS) \
+	$(XENTOOLLOG_CFLAGS) $(YAJL_CFLAGS)
+%canon_reldir%_test_json_LDADD = $(CMOCKA_LIBS) $(XENTOOLLOG_LIBS) \
+	$(YAJL_LIBS)
+TESTS += %reldir%/test-json
