@@ -36,3 +36,16 @@ check_PROGRAMS += %reldir%/mkdomain
 %canon_reldir%_mkdomain_SOURCES = %reldir%/mkdomain.c
 %canon_reldir%_mkdomain_CFLAGS = $(AM_CFLAGS) $(XEN_CONSUMER_CFLAGS)
 %canon_reldir%_mkdomain_LDADD = $(XEN_CONSUMER_LIBS)
+
+# xensimd-debug end to end, driven through the simulator's Xen libraries
+# and its client transport; each test runs a private daemon.
+check_PROGRAMS += %reldir%/test-sim
+%canon_reldir%_test_sim_SOURCES = %reldir%/test-sim.c
+%canon_reldir%_test_sim_CPPFLAGS = $(TEST_CPPFLAGS) $(XENSIM_PUBLIC_CPPFLAGS) \
+	-DXENSIMD_DEBUG='"$(abs_top_builddir)/xen/sim/xensimd-debug$(EXEEXT)"'
+%canon_reldir%_test_sim_CFLAGS = $(TEST_CFLAGS) $(CMOCKA_CFLAGS) \
+	$(XENTOOLLOG_CFLAGS)
+%canon_reldir%_test_sim_LDADD = $(XEN_SIM_LIBS) \
+	tools/libs/sim/libxensim-client.la $(XENTOOLLOG_LIBS) $(CMOCKA_LIBS)
+EXTRA_%canon_reldir%_test_sim_DEPENDENCIES = xen/sim/xensimd-debug$(EXEEXT)
+TESTS += %reldir%/test-sim

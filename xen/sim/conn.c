@@ -176,6 +176,28 @@ void conn_event(struct conn *c, uint32_t events)
     serve(c, (size_t)n);
 }
 
+/*
+ * A device-model domain lives as long as its process has a restricted
+ * connection: a later process that reuses the pid must not inherit it.
+ */
+static void forget_identity(struct xensim *sim, struct conn *c)
+{
+    struct conn *o;
+    unsigned int i = 0;
+
+    if (c->caller.is_control)
+        return;
+    for (o = sim->conns; o; o = o->next)
+        if (o->pid == c->pid && !o->caller.is_control)
+            return;
+    while (i < sim->nr_ident) {
+        if (sim->ident[i].pid == c->pid)
+            sim->ident[i] = sim->ident[--sim->nr_ident];
+        else
+            i++;
+    }
+}
+
 /* The client is gone: what it created goes with it. */
 void conn_close(struct conn *c, const char *why)
 {
@@ -229,6 +251,7 @@ void conn_close(struct conn *c, const char *why)
             break;
         }
     }
+    forget_identity(sim, c);
     epoll_ctl(sim->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
     free(c->msg);

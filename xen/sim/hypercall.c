@@ -35,16 +35,27 @@ static int dm_domid(struct xensim *sim, pid_t pid, domid_t target,
             return 0;
         }
     }
-    if (sim->next_dm_domid >= DOMID_FIRST_RESERVED)
+    /*
+     * The lowest id not in use: an identity is forgotten when its process
+     * closes its last restricted connection, with every server it made.
+     */
+    for (*domid = XENSIM_DM_DOMID_FIRST; *domid < DOMID_FIRST_RESERVED;
+         (*domid)++) {
+        for (i = 0; i < sim->nr_ident; i++)
+            if (sim->ident[i].domid == *domid)
+                break;
+        if (i == sim->nr_ident)
+            break;
+    }
+    if (*domid >= DOMID_FIRST_RESERVED)
         return -ENOSPC;
     id = realloc(sim->ident, (sim->nr_ident + 1) * sizeof(*id));
     if (!id)
         return -ENOMEM;
     sim->ident = id;
     id[sim->nr_ident++] = (struct dm_identity){
-        .pid = pid, .target = target, .domid = sim->next_dm_domid++,
+        .pid = pid, .target = target, .domid = *domid,
     };
-    *domid = id[sim->nr_ident - 1].domid;
     return 0;
 }
 

@@ -292,7 +292,6 @@ static int sim_init(struct xensim *sim)
     sim->hv.domid_limit = XENSIM_DM_DOMID_FIRST;
     sim->hv.preempt_check = preempt_check;
     sim->hv.preempt_opaque = sim;
-    sim->next_dm_domid = XENSIM_DM_DOMID_FIRST;
     sim->next_local_port = 1;
     sim->dom = calloc(DOMID_FIRST_RESERVED, sizeof(*sim->dom));
     if (!sim->dom)

@@ -133,7 +133,6 @@ struct xensim {
     struct sim_domain **dom;    /* indexed by domid */
     struct dm_identity *ident;
     unsigned int nr_ident;
-    domid_t next_dm_domid;
     struct run_item *runq;
     unsigned int runq_len, runq_cap;
     uint64_t slice_start;       /* when the current step began (ns) */
