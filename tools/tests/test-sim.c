@@ -1268,6 +1268,121 @@ static unsigned int wait_req(struct fixture *f, struct dm *dm, ioreq_t *req)
     return v;
 }
 
+/* ------------------------------------------------------------------ */
+/* Access channels: accesses through a mailbox instead of the socket   */
+
+struct channel_call {
+    struct xensim_access_channel *chan;
+    struct xensim_guest_access req;
+    struct xensim_guest_access_rsp rsp;
+    int rc;
+};
+
+static void *channel_thread(void *opaque)
+{
+    struct channel_call *call = opaque;
+
+    call->rc = xensim_access(call->chan, &call->req, &call->rsp);
+    return NULL;
+}
+
+/* Accesses that need nobody: RAM and the error cases. */
+static void test_access_channel_reads_and_writes_ram(void **state)
+{
+    struct fixture *f = *state;
+    struct xensim_access_channel chan;
+    struct xensim_guest_access a = {
+        .domid = f->domid, .op = XENSIM_ACCESS_WRITE,
+        .gpa = GPA(GFN_PLAIN) + 8, .size = 8,
+        .data = { 0x1122334455667788ULL },
+    };
+    struct xensim_guest_access_rsp rsp;
+    struct xensim_conn c;
+
+    assert_ok(raw_connect(&c));
+    assert_int_equal(xensim_access_channel_open(&c, &chan), 0);
+    /* One channel per connection. */
+    assert_int_equal(xensim_access_channel_open(&c, &chan), -EBUSY);
+
+    assert_int_equal(xensim_access(&chan, &a, &rsp), 0);
+    assert_int_equal(ram_load(f, GPA(GFN_PLAIN) + 8, 8),
+                     0x1122334455667788ULL);
+    a.op = XENSIM_ACCESS_READ;
+    a.size = 4;
+    assert_int_equal(xensim_access(&chan, &a, &rsp), 0);
+    assert_int_equal(rsp.value, 0x55667788);
+    assert_int_equal(rsp.retries, 0);
+
+    /* What the socket's GUEST_ACCESS refuses, the channel refuses. */
+    a.op = 7;
+    assert_int_equal(xensim_access(&chan, &a, &rsp), -EINVAL);
+    a.op = XENSIM_ACCESS_READ;
+    a.vcpu = NR_VCPUS;
+    assert_int_equal(xensim_access(&chan, &a, &rsp), -ENOENT);
+    a.vcpu = 0;
+    a.domid = f->domid + 50;
+    assert_int_equal(xensim_access(&chan, &a, &rsp), -ESRCH);
+    a.domid = f->domid;
+    assert_int_equal(xensim_access(&chan, &a, &rsp), 0);
+    assert_int_equal(rsp.value, 0x55667788);
+
+    xensim_access_channel_close(&chan);
+    xensim_disconnect(&c);
+}
+
+/* A restricted connection is not dom0: no channel, no access. */
+static void test_access_channel_refused_to_restricted_clients(void **state)
+{
+    struct fixture *f = *state;
+    struct xensim_restrict r = { .domid = f->domid };
+    struct xensim_access_channel chan;
+    struct xensim_conn c;
+
+    assert_ok(raw_connect(&c));
+    assert_int_equal(xensim_call_simple(&c, XENSIM_OP_RESTRICT, &r,
+                                        sizeof(r), NULL, 0), 0);
+    assert_int_equal(xensim_access_channel_open(&c, &chan), -EPERM);
+    xensim_disconnect(&c);
+}
+
+/* A write to a typed page waits for the device model, as on the socket. */
+static void test_access_channel_write_to_typed_page_reaches_dm(void **state)
+{
+    struct fixture *f = *state;
+    struct dm *dm = dm_up_claimed(f, 0, GFN_T, 1);
+    struct xensim_access_channel chan;
+    struct channel_call call = {
+        .req = {
+            .domid = f->domid, .op = XENSIM_ACCESS_WRITE,
+            .gpa = GPA(GFN_T) + 4, .size = 4, .data = { 0xcafef00d },
+        },
+    };
+    struct xensim_conn c;
+    pthread_t thread;
+    ioreq_t req;
+    int v;
+
+    assert_ok(raw_connect(&c));
+    assert_int_equal(xensim_access_channel_open(&c, &chan), 0);
+    call.chan = &chan;
+    assert_int_equal(pthread_create(&thread, NULL, channel_thread, &call),
+                     0);
+    v = dm_wait(dm, -1, &req);
+    assert_true(v >= 0);
+    assert_int_equal(req.type, IOREQ_TYPE_COPY);
+    assert_int_equal(req.dir, IOREQ_WRITE);
+    assert_int_equal(req.addr, GPA(GFN_T) + 4);
+    assert_int_equal(req.size, 4);
+    assert_int_equal(req.data, 0xcafef00d);
+    answer(dm, v, &req, true);
+    assert_int_equal(pthread_join(thread, NULL), 0);
+    assert_int_equal(call.rc, 0);
+    assert_int_equal(ram_load(f, GPA(GFN_T) + 4, 4), 0xcafef00d);
+
+    xensim_access_channel_close(&chan);
+    xensim_disconnect(&c);
+}
+
 /* ================================================================== */
 /* 1. DESIGN.md section 4, row by row, through the real API            */
 
@@ -2794,6 +2909,9 @@ int main(void)
         T(test_set_mem_type_transitions),
         T(test_set_mem_type_bad_arguments_are_einval),
         T(test_guest_read_of_typed_page_served_from_ram),
+        T(test_access_channel_reads_and_writes_ram),
+        T(test_access_channel_refused_to_restricted_clients),
+        T(test_access_channel_write_to_typed_page_reaches_dm),
         T(test_guest_write_of_typed_page_is_one_ioreq_per_chunk),
         T(test_rmw_on_typed_page_forwards_final_value),
         T(test_write_straddling_typed_and_untyped_pages),

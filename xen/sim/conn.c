@@ -34,6 +34,7 @@ static const op_handler handlers[] = {
     [XENSIM_OP_IOREQ_STATE] = op_ioreq_state,
     [XENSIM_OP_IOREQ_RANGES] = op_ioreq_ranges,
     [XENSIM_OP_MEM_TYPES] = op_mem_types,
+    [XENSIM_OP_ACCESS_CHANNEL] = op_access_channel,
 };
 
 void conn_accept(struct xensim *sim)
@@ -78,17 +79,13 @@ void conn_accept(struct xensim *sim)
     sim->conns = c;
 }
 
-/* While a request is pending, stop reading (but still see hang-ups). */
+/*
+ * A client sends its next request only once it has its reply; one that
+ * sends while its request is pending breaks the protocol (conn_event).
+ * So the socket stays watched as it is: no epoll_ctl on the hot path.
+ */
 void conn_set_pending(struct conn *c, enum pending_kind pending)
 {
-    struct epoll_event ev = {
-        .events = (pending == PENDING_NONE ? EPOLLIN : 0) | EPOLLRDHUP,
-        .data.ptr = &c->watch,
-    };
-
-    if (!c->detached &&
-        (c->pending == PENDING_NONE) != (pending == PENDING_NONE))
-        epoll_ctl(c->sim->epfd, EPOLL_CTL_MOD, c->fd, &ev);
     c->pending = pending;
 }
 
@@ -157,9 +154,14 @@ void conn_event(struct conn *c, uint32_t events)
 {
     ssize_t n;
 
-    if (!(events & EPOLLIN) || c->pending != PENDING_NONE) {
-        if (events & (EPOLLHUP | EPOLLRDHUP | EPOLLERR))
-            conn_close(c, NULL);
+    if (events & (EPOLLHUP | EPOLLRDHUP | EPOLLERR)) {
+        conn_close(c, NULL);
+        return;
+    }
+    if (!(events & EPOLLIN))
+        return;
+    if (c->pending != PENDING_NONE) {
+        conn_close(c, "sent a request before its previous one was answered");
         return;
     }
     n = recv(c->fd, c->msg, XENSIM_MSG_MAX, MSG_TRUNC);
@@ -237,6 +239,7 @@ void conn_close(struct conn *c, const char *why)
             binding_drop(sim, b);
     }
     vcpu_forget_client(sim, c);
+    channel_close(sim, c->chan);
     i = 0;
     while (i < sim->runq_len) {
         if (sim->runq[i].conn == c)

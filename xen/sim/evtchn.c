@@ -61,7 +61,8 @@ static int port_vcpu(const struct domain *d, evtchn_port_t port)
 int op_evtchn_bind(struct conn *c, const void *p, size_t len)
 {
     struct xensim *sim = c->sim;
-    struct epoll_event ev = { .events = EPOLLIN };
+    /* Edge-triggered: each notification is one event, never read. */
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
     struct xensim_evtchn_bind req;
     struct xensim_evtchn_bound rsp = { 0 };
     struct binding *b;
@@ -161,11 +162,8 @@ void binding_event(struct binding *b)
 {
     struct xensim *sim = b->owner->sim;
     struct domain *d = domain_lookup(&sim->hv, b->domid);
-    uint64_t count;
     int v;
 
-    if (read(b->to_xen, &count, sizeof(count)) != sizeof(count))
-        return;
     if (!d)
         return;
     v = port_vcpu(d, b->port);

@@ -2,6 +2,7 @@
 # links the optimised core; the tests run a copy with the model's debug
 # checks and the sanitizers.
 xensimd_sources = \
+	%reldir%/channel.c \
 	%reldir%/conn.c \
 	%reldir%/evtchn.c \
 	%reldir%/hypercall.c \

@@ -367,6 +367,9 @@ static void event_loop(struct xensim *sim)
             case WATCH_BINDING:
                 binding_event((struct binding *)w);
                 break;
+            case WATCH_CHANNEL:
+                channel_event((struct access_channel *)w);
+                break;
             }
         }
         if (!sim->quit)

@@ -23,6 +23,7 @@ enum watch_kind {
     WATCH_SIGNAL,
     WATCH_CONN,
     WATCH_BINDING,
+    WATCH_CHANNEL,
 };
 
 struct watch {
@@ -31,6 +32,7 @@ struct watch {
 
 struct xensim;
 struct record;
+struct access_channel;
 
 /* A request that has not been answered yet. */
 enum pending_kind {
@@ -63,6 +65,7 @@ struct conn {
     /* PENDING_ACCESS: the vCPU working for this client */
     domid_t access_domid;
     unsigned int access_vcpu;
+    struct access_channel *chan;    /* channel.c */
 };
 
 /* An event channel bound by a client to a port of a guest. */
@@ -83,10 +86,28 @@ enum run_state {
     RUN_RETRY,                  /* to be re-executed */
 };
 
+/*
+ * Guest accesses requested through a shared mailbox (channel.c), without
+ * the socket.
+ */
+struct access_channel {
+    struct watch watch;         /* first: epoll data points here */
+    struct conn *owner;
+    struct xensim_access_mailbox *mb;
+    int memfd;
+    int kick;                   /* the client signals a request */
+    int done;                   /* we signal its result */
+    bool busy;                  /* a request is running */
+    uint32_t seq;               /* of the request running or last done */
+    domid_t domid;              /* ...and its vCPU */
+    unsigned int vcpu;
+};
+
 /* The guest access a vCPU performs for a client. */
 struct vcpu_run {
     enum run_state state;
     struct conn *client;        /* NULL once the client went away */
+    struct access_channel *chan;    /* or the channel asking */
     struct hvm_access access;
     uint32_t retries;
 };
@@ -197,8 +218,24 @@ int op_ioreq_state(struct conn *c, const void *p, size_t len);
 int op_ioreq_ranges(struct conn *c, const void *p, size_t len);
 int op_mem_types(struct conn *c, const void *p, size_t len);
 
+/* channel.c */
+int op_access_channel(struct conn *c, const void *p, size_t len);
+void channel_event(struct access_channel *chan);
+void channel_close(struct xensim *sim, struct access_channel *chan);
+void channel_post(struct access_channel *chan, int rc,
+                  const struct xensim_guest_access_rsp *rsp);
+
 /* vcpu.c */
 int op_guest_access(struct conn *c, const void *p, size_t len);
+/*
+ * Start access w for a client (c) or a channel (chan): negative -errno
+ * when it cannot start (nothing to undo), else 0 and the result goes to
+ * the client or the channel when the access completes.
+ */
+int vcpu_start(struct xensim *sim, const struct caller *caller,
+               const struct xensim_guest_access *w, struct conn *c,
+               struct access_channel *chan);
+void vcpu_forget_channel(struct xensim *sim, struct access_channel *chan);
 void vcpu_reexecute(struct xensim *sim, domid_t domid, unsigned int vcpu);
 void vcpu_resume(struct xensim *sim, struct domain *d, unsigned int vcpu);
 void vcpu_forget_client(struct xensim *sim, struct conn *c);

@@ -25,16 +25,18 @@ static void finish(struct vcpu_run *run, int rc,
     struct xensim_guest_access_rsp rsp = { 0 };
     struct conn *c = run->client;
 
+    if (rc == 0) {
+        rsp.value = r->value;
+        rsp.flags = (r->cmpxchg_ok ? XENSIM_ACCESS_CMPXCHG_OK : 0) |
+                    (r->unhandled ? XENSIM_ACCESS_UNHANDLED : 0);
+        rsp.retries = run->retries;
+    }
     if (c) {
-        if (rc == 0) {
-            rsp.value = r->value;
-            rsp.flags = (r->cmpxchg_ok ? XENSIM_ACCESS_CMPXCHG_OK : 0) |
-                        (r->unhandled ? XENSIM_ACCESS_UNHANDLED : 0);
-            rsp.retries = run->retries;
-        }
         conn_set_pending(c, PENDING_NONE);
         conn_reply(c, rc, &rsp, rc == 0 ? sizeof(rsp) : 0, NULL, 0);
     }
+    if (run->chan)
+        channel_post(run->chan, rc, &rsp);
     memset(run, 0, sizeof(*run));
 }
 
@@ -142,40 +144,52 @@ static int decode(const struct xensim_guest_access *w, struct hvm_access *a)
     return 0;
 }
 
-int op_guest_access(struct conn *c, const void *p, size_t len)
+int vcpu_start(struct xensim *sim, const struct caller *caller,
+               const struct xensim_guest_access *w, struct conn *c,
+               struct access_channel *chan)
 {
-    struct xensim *sim = c->sim;
-    struct xensim_guest_access w;
     struct vcpu_run *run;
     struct domain *d;
+    int rc;
+
+    if (!caller->is_control)
+        return -EPERM;
+    d = domain_lookup(&sim->hv, w->domid);
+    if (!d)
+        return -ESRCH;
+    if (w->vcpu >= d->nr_online_vcpus)
+        return -ENOENT;
+    run = run_of(sim, w->domid, w->vcpu);
+    if (!run)
+        return -ESRCH;
+    if (run->state != RUN_IDLE)
+        return -EBUSY;
+    rc = decode(w, &run->access);
+    if (rc)
+        return rc;
+
+    run->client = c;
+    run->chan = chan;
+    run->retries = 0;
+    if (c) {
+        c->access_domid = w->domid;
+        c->access_vcpu = w->vcpu;
+        conn_set_pending(c, PENDING_ACCESS);
+    }
+    execute(sim, d, w->vcpu);
+    return 0;
+}
+
+int op_guest_access(struct conn *c, const void *p, size_t len)
+{
+    struct xensim_guest_access w;
     int rc;
 
     if (len != sizeof(w))
         return SIM_MALFORMED;
     memcpy(&w, p, sizeof(w));
-    if (!c->caller.is_control)
-        return -EPERM;
-    d = domain_lookup(&sim->hv, w.domid);
-    if (!d)
-        return -ESRCH;
-    if (w.vcpu >= d->nr_online_vcpus)
-        return -ENOENT;
-    run = run_of(sim, w.domid, w.vcpu);
-    if (!run)
-        return -ESRCH;
-    if (run->state != RUN_IDLE)
-        return -EBUSY;
-    rc = decode(&w, &run->access);
-    if (rc)
-        return rc;
-
-    run->client = c;
-    run->retries = 0;
-    c->access_domid = w.domid;
-    c->access_vcpu = w.vcpu;
-    conn_set_pending(c, PENDING_ACCESS);
-    execute(sim, d, w.vcpu);
-    return SIM_REPLIED;
+    rc = vcpu_start(c->sim, &c->caller, &w, c, NULL);
+    return rc ? rc : SIM_REPLIED;
 }
 
 void vcpu_forget_client(struct xensim *sim, struct conn *c)
@@ -187,6 +201,17 @@ void vcpu_forget_client(struct xensim *sim, struct conn *c)
     run = run_of(sim, c->access_domid, c->access_vcpu);
     if (run && run->client == c)
         run->client = NULL;
+}
+
+void vcpu_forget_channel(struct xensim *sim, struct access_channel *chan)
+{
+    struct vcpu_run *run;
+
+    if (!chan->busy)
+        return;
+    run = run_of(sim, chan->domid, chan->vcpu);
+    if (run && run->chan == chan)
+        run->chan = NULL;
 }
 
 void vcpu_domain_gone(struct xensim *sim, struct sim_domain *sd)

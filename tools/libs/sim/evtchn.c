@@ -182,7 +182,11 @@ xenevtchn_bind_interdomain(xenevtchn_handle *xce, uint32_t domid,
     struct xensim_evtchn_bound rsp;
     struct iovec iov = { .iov_base = &req, .iov_len = sizeof(req) };
     struct xensim_reply reply = { .buf = &rsp, .size = sizeof(rsp) };
-    struct epoll_event ev = { .events = EPOLLIN };
+    /*
+     * Edge-triggered: every notification is one event, reported once, so
+     * pending never needs to read the eventfd (its count only grows).
+     */
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
     struct evtchn_port *p;
     int rc;
 
@@ -271,39 +275,36 @@ int xenevtchn_unbind(xenevtchn_handle *xce, evtchn_port_t port)
 
 xenevtchn_port_or_error_t xenevtchn_pending(xenevtchn_handle *xce)
 {
-    /* A non-blocking handle fd makes pending non-blocking, as Xen's. */
-    int fl = fcntl(xce->epfd, F_GETFL);
-    int timeout = fl >= 0 && (fl & O_NONBLOCK) ? 0 : -1;
+    /*
+     * Look without waiting first: the usual caller has just seen the fd
+     * readable.  Only when nothing is there does the fd's mode matter: a
+     * non-blocking handle fd makes pending non-blocking, as Xen's.
+     */
+    int timeout = 0;
 
     for (;;) {
         struct epoll_event ev;
         struct evtchn_port *p;
-        uint64_t count;
-        ssize_t n = 0;
         int r = epoll_wait(xce->epfd, &ev, 1, timeout);
 
         if (r < 0)
             return -1;          /* EINTR too, as read() on the device */
         if (r == 0) {
+            int fl = fcntl(xce->epfd, F_GETFL);
+
+            if (timeout == 0 && fl >= 0 && !(fl & O_NONBLOCK)) {
+                timeout = -1;
+                continue;
+            }
             errno = EAGAIN;
             return -1;
         }
-        /*
-         * The port may have been unbound, or drained by another thread,
-         * since epoll reported it: then look again.
-         */
+        /* The port may have been unbound since: then look again. */
         pthread_mutex_lock(&xce->lock);
         p = find_port(xce, ev.data.u64);
-        if (p)
-            n = read(p->fd_in, &count, sizeof(count));
-        r = n < 0 && errno != EAGAIN ? errno : 0;
         pthread_mutex_unlock(&xce->lock);
-        if (n == sizeof(count))
+        if (p)
             return ev.data.u64;
-        if (r) {
-            errno = r;
-            return -1;
-        }
     }
 }
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -88,10 +89,10 @@ static int receive_reply(int fd, struct xensim_reply *rsp)
         char buf[CMSG_SPACE(sizeof(int) * XENSIM_MAX_FDS)];
     } control;
     struct xensim_rsp hdr;
-    uint8_t *body = malloc(XENSIM_MSG_MAX);
+    /* Straight into the caller's buffer; a longer reply is truncated. */
     struct iovec iov[2] = {
         { .iov_base = &hdr, .iov_len = sizeof(hdr) },
-        { .iov_base = body, .iov_len = XENSIM_MSG_MAX },
+        { .iov_base = rsp->buf, .iov_len = rsp->buf ? rsp->size : 0 },
     };
     struct msghdr msg = {
         .msg_iov = iov,
@@ -101,10 +102,7 @@ static int receive_reply(int fd, struct xensim_reply *rsp)
     };
     struct cmsghdr *cmsg;
     ssize_t n;
-    int rc;
 
-    if (!body)
-        return -ENOMEM;
     do {
         n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
     } while (n < 0 && errno == EINTR);
@@ -126,27 +124,15 @@ static int receive_reply(int fd, struct xensim_reply *rsp)
         }
     }
 
-    if (n < 0) {
-        rc = -errno;
-        goto out;
-    }
-    if (n == 0) {
-        rc = -EPIPE;                    /* the daemon closed the socket */
-        goto out;
-    }
+    if (n < 0)
+        return -errno;
+    if (n == 0)
+        return -EPIPE;                  /* the daemon closed the socket */
     if ((size_t)n < sizeof(hdr) || (msg.msg_flags & MSG_TRUNC) ||
-        (size_t)n - sizeof(hdr) != hdr.size || hdr.size > rsp->size) {
-        rc = -EPROTO;
-        goto out;
-    }
-    if (hdr.size)
-        memcpy(rsp->buf, body, hdr.size);
+        (size_t)n - sizeof(hdr) != hdr.size)
+        return -EPROTO;
     rsp->len = hdr.size;
-    rc = hdr.rc;
-
- out:
-    free(body);
-    return rc;
+    return hdr.rc;
 }
 
 int xensim_call(struct xensim_conn *c, uint32_t op, const struct iovec *req,
@@ -177,4 +163,65 @@ int xensim_call_simple(struct xensim_conn *c, uint32_t op, const void *req,
     for (i = 0; i < reply.nr_fds; i++)
         close(reply.fds[i]);
     return rc;
+}
+
+int xensim_access_channel_open(struct xensim_conn *c,
+                               struct xensim_access_channel *chan)
+{
+    struct xensim_reply reply = { 0 };
+    unsigned int i;
+    void *mb;
+    int rc = xensim_call(c, XENSIM_OP_ACCESS_CHANNEL, NULL, 0, &reply);
+
+    if (rc == 0 && reply.nr_fds != 3)
+        rc = -EPROTO;
+    if (rc == 0) {
+        mb = mmap(NULL, sizeof(*chan->mb), PROT_READ | PROT_WRITE,
+                  MAP_SHARED, reply.fds[0], 0);
+        if (mb == MAP_FAILED) {
+            rc = -errno;
+        } else {
+            chan->mb = mb;
+            chan->kick = reply.fds[1];
+            chan->done = reply.fds[2];
+            close(reply.fds[0]);
+            return 0;
+        }
+    }
+    for (i = 0; i < reply.nr_fds; i++)
+        close(reply.fds[i]);
+    return rc;
+}
+
+void xensim_access_channel_close(struct xensim_access_channel *chan)
+{
+    munmap(chan->mb, sizeof(*chan->mb));
+    close(chan->kick);
+    close(chan->done);
+}
+
+int xensim_access(struct xensim_access_channel *chan,
+                  const struct xensim_guest_access *req,
+                  struct xensim_guest_access_rsp *rsp)
+{
+    volatile struct xensim_access_mailbox *mb = chan->mb;
+    uint32_t seq = mb->seq + 1;
+    uint64_t v = 1;
+    ssize_t n;
+
+    memcpy((void *)&mb->req, req, sizeof(*req));
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    mb->seq = seq;
+    if (write(chan->kick, &v, sizeof(v)) != sizeof(v))
+        return -errno;
+    while (mb->done_seq != seq) {
+        do {
+            n = read(chan->done, &v, sizeof(v));
+        } while (n < 0 && errno == EINTR);
+        if (n != sizeof(v))
+            return n < 0 ? -errno : -EPIPE;
+    }
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    memcpy(rsp, (const void *)&mb->rsp, sizeof(*rsp));
+    return mb->rc;
 }

@@ -49,4 +49,23 @@ int xensim_call(struct xensim_conn *c, uint32_t op, const struct iovec *req,
 int xensim_call_simple(struct xensim_conn *c, uint32_t op, const void *req,
                        size_t req_size, void *rsp, size_t rsp_size);
 
+/*
+ * An access channel (XENSIM_OP_ACCESS_CHANNEL): guest accesses through a
+ * shared mailbox and eventfds, for clients that make many.
+ */
+struct xensim_access_channel {
+    struct xensim_access_mailbox *mb;
+    int kick;
+    int done;
+};
+
+/* 0 or -errno; the channel lives as long as c. */
+int xensim_access_channel_open(struct xensim_conn *c,
+                               struct xensim_access_channel *chan);
+void xensim_access_channel_close(struct xensim_access_channel *chan);
+/* One access, waiting for its result: the access's rc (0 or -errno). */
+int xensim_access(struct xensim_access_channel *chan,
+                  const struct xensim_guest_access *req,
+                  struct xensim_guest_access_rsp *rsp);
+
 #endif /* XENSIM_TRANSPORT_H */

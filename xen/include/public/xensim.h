@@ -243,6 +243,29 @@ struct xensim_domid {
 };
 
 /*
+ * XENSIM_OP_ACCESS_CHANNEL: a way to issue guest accesses without the
+ * socket, for a client that makes many.  req: nothing; rsp: no payload,
+ * three descriptors: [0] a memfd holding a struct xensim_access_mailbox,
+ * [1] an eventfd the client writes after placing a request, [2] an
+ * eventfd the daemon writes once the request's result is in the mailbox.
+ * To issue an access: fill req (domid and vcpu included), increment seq,
+ * write 1 to [1]; wait on [2] until done_seq equals seq; then rc (0 or
+ * -errno, as for XENSIM_OP_GUEST_ACCESS) and rsp hold the result.  One
+ * request at a time; the channel lives as long as the connection.  The
+ * daemon copies and checks the request: a mailbox is never trusted.
+ * Only dom0.
+ */
+#define XENSIM_OP_ACCESS_CHANNEL    18
+struct xensim_access_mailbox {
+    uint32_t seq;               /* client: one more per request */
+    uint32_t done_seq;          /* daemon: seq of the last result */
+    int32_t rc;
+    uint32_t pad;
+    struct xensim_guest_access req;
+    struct xensim_guest_access_rsp rsp;
+};
+
+/*
  * What a toolstack keeps about a domain, kept with the domain in the
  * hypervisor it describes, so two daemons never see each other's, and
  * gone when the domain goes.  Only dom0.
