@@ -6,7 +6,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -32,6 +34,34 @@ static FILE *open_log(const char *path)
         close(fd);
     }
     return f;
+}
+
+/*
+ * A toolstack that started us may wait for our claim: it gives us the
+ * write end of a pipe in LIBXL_DM_READY_FD (libxl does), and we say a
+ * line there once the claim is held and the pages typed.  On real Xen
+ * nothing else would tell it.
+ */
+static void tell_ready(void)
+{
+    const char *env = getenv("LIBXL_DM_READY_FD");
+    char *end;
+    long fd;
+
+    if (!env || !*env)
+        return;
+    errno = 0;
+    fd = strtol(env, &end, 10);
+    if (errno || *end || fd < 3 || fd > INT_MAX ||
+        fcntl((int)fd, F_GETFD) < 0) {
+        demu_err("ignoring LIBXL_DM_READY_FD=\"%s\": not an open "
+                 "descriptor", env);
+        return;
+    }
+    if (write((int)fd, "ready\n", 6) != 6)
+        demu_err("cannot tell the toolstack we are ready: %s",
+                 strerror(errno));
+    close((int)fd);
 }
 
 int main(int argc, char **argv)
@@ -88,6 +118,7 @@ int main(int argc, char **argv)
                  opts.nr_ranges == 1 ? "" : "s",
                  opts.mode == DEMU_MODE_DISCARD ? "discard"
                                                 : "write-through");
+        tell_ready();
         rc = demu_serve(&d, sfd);
     }
     r = demu_teardown(&d);

@@ -257,6 +257,12 @@ typedef struct libxl_ioreq_pages_info {
     uint32_t domid;
     bool claimed;
     libxl_ioreq_claim claim;
+    /*
+     * Real Xen does not say who holds the claim or how many entries are
+     * typed: there claim_unknown is set, claimed is false and entry_count
+     * is the number of pages found typed.  (Not part of the JSON.)
+     */
+    bool claim_unknown;
     uint64_t entry_count;
     libxl_gfn_range *ranges;
     int num_ranges;
@@ -309,7 +315,8 @@ void libxl_ioreq_server_info_list_free(libxl_ioreq_server_info *list,
 
 /*
  * Release the claim of HVMMEM_ioreq_server, so every typed page goes back
- * to HVMMEM_ram_rw.  Synchronously, the call returns once no entry is
+ * to HVMMEM_ram_rw.  The holder must have been made by the control
+ * domain (a restricted device model's claim only it can release).  Synchronously, the call returns once no entry is
  * left typed; asynchronously, once the pages read back as ram_rw, the
  * hypervisor finishing its sweep in the background.  ERROR_NOT_READY if
  * no server holds the claim.

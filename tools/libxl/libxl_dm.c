@@ -8,6 +8,7 @@
  * that reused the pid.
  */
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -59,15 +60,40 @@ static void sleep_ns(long ns)
     nanosleep(&ts, NULL);
 }
 
+/*
+ * The environment of the device model: ours, and where to say ready (the
+ * string var, which the caller frees with the array).
+ */
+static char **dm_environment(int ready_fd, char **var)
+{
+    extern char **environ;
+    size_t n = 0, i, j = 0;
+    char **envp;
+
+    while (environ[n])
+        n++;
+    envp = libxl__zalloc((n + 2) * sizeof(*envp));
+    for (i = 0; i < n; i++)
+        if (strncmp(environ[i], LIBXL_DM_READY_ENV "=",
+                    strlen(LIBXL_DM_READY_ENV) + 1))
+            envp[j++] = environ[i];
+    *var = libxl__sprintf(LIBXL_DM_READY_ENV "=%d", ready_fd);
+    envp[j] = *var;
+    return envp;
+}
+
 int libxl__dm_spawn(libxl_ctx *ctx, uint32_t domid,
-                    const libxl_domain_build_info *b_info, int *pid_out)
+                    const libxl_domain_build_info *b_info, int *pid_out,
+                    int *ready_out)
 {
     int nextra = libxl_string_list_length(&b_info->extra), i, rc;
     char **argv = libxl__zalloc((nextra + 4) * sizeof(*argv));
+    char **envp = NULL, *ready_var = NULL;
     char *domid_str = libxl__sprintf("%u", domid);
     char *log = libxl__dm_log_path(ctx, domid);
     char *record = NULL;
-    int status_pipe[2] = { -1, -1 }, logfd = -1, err = 0;
+    int status_pipe[2] = { -1, -1 }, ready[2] = { -1, -1 };
+    int logfd = -1, err = 0;
     char state;
     pid_t pid;
     ssize_t n;
@@ -77,6 +103,13 @@ int libxl__dm_spawn(libxl_ctx *ctx, uint32_t domid,
     argv[2] = domid_str;
     for (i = 0; i < nextra; i++)
         argv[3 + i] = b_info->extra[i];
+    /* The write end is the child's: not close-on-exec, not ours. */
+    if (pipe2(ready, O_CLOEXEC) < 0) {
+        LOGED(ERROR, domid, "cannot start the device model");
+        rc = ERROR_FAIL;
+        goto out;
+    }
+    envp = dm_environment(ready[1], &ready_var);
 
     logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (logfd < 0) {
@@ -104,7 +137,8 @@ int libxl__dm_spawn(libxl_ctx *ctx, uint32_t domid,
         dup2(null, STDIN_FILENO);
         dup2(logfd, STDOUT_FILENO);
         dup2(logfd, STDERR_FILENO);
-        execvp(argv[0], argv);
+        fcntl(ready[1], F_SETFD, 0);
+        execvpe(argv[0], argv, envp);
         err = errno;
         if (write(status_pipe[1], &err, sizeof(err)) != sizeof(err)) {
             /* The parent sees an early exit instead. */
@@ -136,9 +170,17 @@ int libxl__dm_spawn(libxl_ctx *ctx, uint32_t domid,
     LOGD(DEBUG, domid, "device model %s started, pid %d, output in %s",
          argv[0], (int)pid, log);
     *pid_out = pid;
+    *ready_out = ready[0];
+    ready[0] = -1;
     rc = 0;
 
  out:
+    if (ready[0] >= 0)
+        close(ready[0]);
+    if (ready[1] >= 0)
+        close(ready[1]);
+    free(ready_var);
+    free(envp);
     if (status_pipe[0] >= 0)
         close(status_pipe[0]);
     if (status_pipe[1] >= 0)
@@ -152,8 +194,30 @@ int libxl__dm_spawn(libxl_ctx *ctx, uint32_t domid,
     return rc;
 }
 
+/* Whether the device model said it is ready (a line on ready_fd). */
+static bool said_ready(int *ready_fd, int timeout_ms)
+{
+    struct pollfd pfd = { .fd = *ready_fd, .events = POLLIN };
+    char buf[64];
+    ssize_t n;
+
+    if (*ready_fd < 0) {
+        sleep_ns((long)timeout_ms * 1000000L);
+        return false;
+    }
+    if (poll(&pfd, 1, timeout_ms) <= 0)
+        return false;
+    n = read(*ready_fd, buf, sizeof(buf));
+    if (n > 0)
+        return true;
+    /* It closed its end without a word: watch the claim and the exit. */
+    close(*ready_fd);
+    *ready_fd = -1;
+    return false;
+}
+
 int libxl__dm_wait_claim(libxl_ctx *ctx, uint32_t domid, int pid,
-                         uint32_t timeout_ms)
+                         int ready_fd, uint32_t timeout_ms)
 {
     long waited_ns = 0;
     char *log = libxl__dm_log_path(ctx, domid);
@@ -165,10 +229,16 @@ int libxl__dm_wait_claim(libxl_ctx *ctx, uint32_t domid, int pid,
         bool claimed;
         int status;
 
-        rc = libxl__ioreq_claim(ctx, domid, &claimed, &claim, &count);
-        if (rc)
+        if (said_ready(&ready_fd, 0)) {
+            LOGD(DEBUG, domid, "the device model says it is ready");
+            rc = 0;
             goto out;
-        if (claimed) {
+        }
+        /* Where the claim can be read (the simulator), it tells too. */
+        rc = libxl__ioreq_claim(ctx, domid, &claimed, &claim, &count);
+        if (rc && rc != ERROR_NI)
+            goto out;
+        if (!rc && claimed) {
             LOGD(DEBUG, domid, "ioreq server %u claimed HVMMEM_ioreq_server",
                  claim.server);
             rc = 0;
@@ -193,11 +263,18 @@ int libxl__dm_wait_claim(libxl_ctx *ctx, uint32_t domid, int pid,
             rc = ERROR_TIMEDOUT;
             goto out;
         }
-        sleep_ns(POLL_NS);
+        /* Wait a little, waking at once if it says ready. */
+        if (said_ready(&ready_fd, POLL_NS / 1000000)) {
+            LOGD(DEBUG, domid, "the device model says it is ready");
+            rc = 0;
+            goto out;
+        }
         waited_ns += POLL_NS;
     }
 
  out:
+    if (ready_fd >= 0)
+        close(ready_fd);
     free(log);
     return rc;
 }

@@ -171,7 +171,7 @@ int libxl_domain_create_new(libxl_ctx *ctx, libxl_domain_config *d_config,
     uint32_t domid = 0, other;
     char *json = NULL;
     bool created = false, dm_started = false;
-    int dm_pid = 0, rc;
+    int dm_pid = 0, ready_fd = -1, rc;
 
     rc = config_setdefault(ctx, d_config);
     if (rc)
@@ -222,11 +222,11 @@ int libxl_domain_create_new(libxl_ctx *ctx, libxl_domain_config *d_config,
         goto out;
 
     if (b->device_model) {
-        rc = libxl__dm_spawn(ctx, domid, b, &dm_pid);
+        rc = libxl__dm_spawn(ctx, domid, b, &dm_pid, &ready_fd);
         if (rc)
             goto out;
         dm_started = true;
-        rc = libxl__dm_wait_claim(ctx, domid, dm_pid,
+        rc = libxl__dm_wait_claim(ctx, domid, dm_pid, ready_fd,
                                   b->device_model_timeout_ms);
         if (rc)
             goto out;

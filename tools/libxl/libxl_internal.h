@@ -119,12 +119,18 @@ _hidden const char *libxl__mem_type_name(unsigned int type);
 /* Whether domid exists (ERROR_DOMAIN_NOTFOUND if not). */
 _hidden int libxl__domain_exists(libxl_ctx *ctx, uint32_t domid);
 
-/* The device model libxl started for domid: spawn, wait, stop. */
+/*
+ * The device model libxl started for domid: spawn, wait, stop.  It gets
+ * the write end of a pipe in LIBXL_DM_READY_FD and writes a line there
+ * once it has claimed HVMMEM_ioreq_server: the only sign of readiness on
+ * real Xen, where the claim cannot be read.  *ready_fd is the read end.
+ */
+#define LIBXL_DM_READY_ENV "LIBXL_DM_READY_FD"
 _hidden int libxl__dm_spawn(libxl_ctx *ctx, uint32_t domid,
                             const libxl_domain_build_info *b_info,
-                            int *pid);
+                            int *pid, int *ready_fd);
 _hidden int libxl__dm_wait_claim(libxl_ctx *ctx, uint32_t domid, int pid,
-                                 uint32_t timeout_ms);
+                                 int ready_fd, uint32_t timeout_ms);
 _hidden void libxl__dm_stop(libxl_ctx *ctx, uint32_t domid);
 
 #define MIN_U64(a, b) ((uint64_t)(a) < (uint64_t)(b) ? (uint64_t)(a) \

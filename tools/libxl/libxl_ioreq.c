@@ -152,7 +152,12 @@ static int retype(libxl_ctx *ctx, uint32_t domid,
 
         /* What changed of this range: up to the first page left as is. */
         rc = first_page_not(ctx, domid, &ranges[i], to, &f);
-        if (!rc && f.found)
+        if (!rc && f.found && to == HVMMEM_ioreq_server &&
+            f.type == HVMMEM_ram_rw && err == EINVAL)
+            LOGD(ERROR, domid, "cannot %s %s: the hypervisor refused page "
+                 "0x%" PRIx64 ": no ioreq server holds HVMMEM_ioreq_server",
+                 verb, text, f.page);
+        else if (!rc && f.found)
             LOGEVD(ERROR, err, domid, "cannot %s %s: the hypervisor refused "
                    "page 0x%" PRIx64 " (%s)", verb, text, f.page,
                    libxl__mem_type_name(f.type));
@@ -192,10 +197,11 @@ int libxl_ioreq_pages_map(libxl_ctx *ctx, uint32_t domid,
     rc = check_ranges(ctx, domid, ranges, nr);
     if (rc)
         return rc;
+    /* Where the claim cannot be read, the hypervisor's refusal tells. */
     rc = libxl__ioreq_claim(ctx, domid, &claimed, &claim, &count);
-    if (rc)
+    if (rc && rc != ERROR_NI)
         return rc;
-    if (!claimed) {
+    if (!rc && !claimed) {
         LOGD(ERROR, domid, "no ioreq server holds HVMMEM_ioreq_server: its "
              "device model must claim the type before pages can be "
              "mapped");
@@ -262,7 +268,8 @@ int libxl_ioreq_pages_list(libxl_ctx *ctx, uint32_t domid,
         return rc;
     rc = libxl__ioreq_claim(ctx, domid, &info->claimed, &info->claim,
                             &info->entry_count);
-    if (rc)
+    info->claim_unknown = rc == ERROR_NI;
+    if (rc && !info->claim_unknown)
         return rc;
     info->domid = domid;
     if (xc_domain_maximum_gpfn(ctx->xch, domid, &max_gpfn)) {
@@ -276,6 +283,14 @@ int libxl_ioreq_pages_list(libxl_ctx *ctx, uint32_t domid,
     }
     info->ranges = c.ranges;
     info->num_ranges = c.nr;
+    if (info->claim_unknown) {
+        int i;
+
+        info->claimed = false;
+        info->entry_count = 0;
+        for (i = 0; i < c.nr; i++)
+            info->entry_count += c.ranges[i].last - c.ranges[i].first + 1;
+    }
     return 0;
 }
 
@@ -303,6 +318,8 @@ int libxl_ioreq_reset(libxl_ctx *ctx, uint32_t domid, bool async)
     if (rc)
         return rc;
     rc = libxl__ioreq_claim(ctx, domid, &claimed, &claim, &count);
+    if (rc == ERROR_NI)         /* the backend finds the holder itself */
+        return libxl__ioreq_release(ctx, domid, 0, async);
     if (rc)
         return rc;
     if (!claimed) {

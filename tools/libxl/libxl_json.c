@@ -4,7 +4,7 @@
  * descriptor tables that gives every type its _init, _dispose, JSON
  * output and JSON input (see libxl_json.h).
  */
-#define _GNU_SOURCE             /* reallocarray, strndup */
+/* _GNU_SOURCE (AM_CPPFLAGS): reallocarray, strndup */
 
 #include <assert.h>
 #include <inttypes.h>

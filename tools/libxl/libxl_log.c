@@ -5,7 +5,7 @@
  *   libxl: error: FILE:LINE:FUNC: Domain N: message[: errno text]
  * (the logger adds "libxl: error: " and the errno text).
  */
-#define _GNU_SOURCE             /* vasprintf */
+/* _GNU_SOURCE (AM_CPPFLAGS): vasprintf */
 
 #include <inttypes.h>
 #include <stdarg.h>

@@ -10,20 +10,28 @@ LIBXL_TYPES_SOURCES = %reldir%/libxl_types.c %reldir%/libxl_json.c \
 LIBXL_CORE_SOURCES = %reldir%/libxl.c %reldir%/libxl_domain.c \
 	%reldir%/libxl_dm.c %reldir%/libxl_ioreq.c
 
-if !WITH_XEN
 pkglib_LTLIBRARIES = %reldir%/libxenlight.la
 %canon_reldir%_libxenlight_la_SOURCES = $(LIBXL_TYPES_SOURCES) \
-	$(LIBXL_CORE_SOURCES) %reldir%/libxl_backend_sim.c
+	$(LIBXL_CORE_SOURCES)
 %canon_reldir%_libxenlight_la_CPPFLAGS = $(AM_CPPFLAGS) \
-	-I$(srcdir)/%reldir% -I$(srcdir)/tools/libs/util \
-	-I$(srcdir)/tools/libs/sim $(XENSIM_PUBLIC_CPPFLAGS)
+	-I$(srcdir)/%reldir% -I$(srcdir)/tools/libs/util
 %canon_reldir%_libxenlight_la_CFLAGS = $(AM_CFLAGS) $(XEN_CONSUMER_CFLAGS) \
 	$(YAJL_CFLAGS)
 %canon_reldir%_libxenlight_la_LIBADD = tools/libs/util/libgfnrange.la \
-	tools/libs/sim/libxensim-client.la $(XEN_CONSUMER_LIBS) $(YAJL_LIBS)
+	$(XEN_CONSUMER_LIBS) $(YAJL_LIBS)
+if WITH_XEN
+%canon_reldir%_libxenlight_la_SOURCES += %reldir%/libxl_backend_xen.c
+%canon_reldir%_libxenlight_la_CFLAGS += $(XENSTORE_CFLAGS)
+%canon_reldir%_libxenlight_la_LIBADD += $(XENSTORE_LIBS)
+else
+%canon_reldir%_libxenlight_la_SOURCES += %reldir%/libxl_backend_sim.c
+%canon_reldir%_libxenlight_la_CPPFLAGS += -I$(srcdir)/tools/libs/sim \
+	$(XENSIM_PUBLIC_CPPFLAGS)
+%canon_reldir%_libxenlight_la_LIBADD += tools/libs/sim/libxensim-client.la
+endif
+EXTRA_DIST += %reldir%/libxl_backend_xen.c %reldir%/libxl_backend_sim.c
 
 pkginclude_HEADERS = %reldir%/libxl.h
-endif
 
 check_PROGRAMS += %reldir%/test-json
 %canon_reldir%_test_json_SOURCES = %reldir%/test-json.c \

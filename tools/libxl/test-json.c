@@ -6,7 +6,9 @@
  * libxl__log's format.  Built with ASan, which checks that nothing leaks
  * or is freed twice, failed parses included.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE             /* open_memstream */
+#endif
 
 #include <setjmp.h>
 #include <stdarg.h>
