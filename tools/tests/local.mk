@@ -49,3 +49,21 @@ check_PROGRAMS += %reldir%/test-sim
 	tools/libs/sim/libxensim-client.la $(XENTOOLLOG_LIBS) $(CMOCKA_LIBS)
 EXTRA_%canon_reldir%_test_sim_DEPENDENCIES = xen/sim/xensimd-debug$(EXEEXT)
 TESTS += %reldir%/test-sim
+
+# The rules of DESIGN.md section 4 that need no running guest, through
+# Xen's libraries only: a Xen program (no project header; not
+# $(AM_CPPFLAGS), which holds the model's internal headers), printing
+# TAP itself so that it runs in a minimal dom0.  --with-xen builds the
+# real-Xen binary that tests/xen runs in dom0; by default make check runs
+# it against a private xensimd.
+check_PROGRAMS += %reldir%/xen-conformance
+%canon_reldir%_xen_conformance_SOURCES = %reldir%/xen-conformance.c
+%canon_reldir%_xen_conformance_CPPFLAGS = -D_GNU_SOURCE
+%canon_reldir%_xen_conformance_CFLAGS = $(AM_CFLAGS) $(XEN_CONSUMER_CFLAGS)
+%canon_reldir%_xen_conformance_LDADD = $(XEN_CONSUMER_LIBS)
+if !WITH_XEN
+EXTRA_%canon_reldir%_xen_conformance_DEPENDENCIES = \
+	xen/sim/xensimd-debug$(EXEEXT)
+TESTS += %reldir%/check-xen-conformance.sh
+EXTRA_DIST += %reldir%/check-xen-conformance.sh
+endif

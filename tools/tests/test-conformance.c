@@ -1176,6 +1176,49 @@ static void test_access_outside_ram_and_ranges_uses_null_handler(
     assert_false(r.unhandled);
 }
 
+/*
+ * Row (null handler), chunk by chunk: a server is chosen for each chunk
+ * of at most 8 bytes, so the part of an access outside every range goes
+ * to the null handler and the part inside a range to its server.
+ */
+static void test_null_handler_and_server_share_an_access_by_chunk(
+    void **state)
+{
+    struct harness *h = *state;
+    struct h_opts o = { .ram_pages = 0x1000, .max_gfn = 0x1fff };
+    /* The range covers the last 6 bytes of the hole's page 0x1900. */
+    const uint64_t start = GPA(0x1901) - 6;
+    struct hvm_access_result r;
+    struct hvm_access a = {
+        .op = HVM_ACCESS_WRITE, .gpa = start - 8, .size = 16,
+        .data = { 0x8877665544332211ULL, 0xffeeddccbbaa9900ULL },
+    };
+    ioservid_t s;
+
+    reopen(h, &o);
+    assert_int_equal(create_server_as(h, &h->dom0, &s), 0);
+    assert_int_equal(h_set_state(h, &h->dom0, s, true), 0);
+    assert_int_equal(h_map_range(h, &h->dom0, s, XEN_DMOP_IO_RANGE_MEMORY,
+                                 start, GPA(0x1901) - 1), 0);
+
+    /*
+     * 16 bytes from start - 8: 14 on page 0x1900, 2 on page 0x1901.  On
+     * the first page the chunks are 8 bytes at start - 8 (outside the
+     * range: the null handler drops them), then 4 at start and 2 at
+     * start + 4 (inside: the server gets bytes 8-11 and 12-13); the last
+     * 2 bytes fall outside again.
+     */
+    assert_int_equal(h_access(h, 0, &a, &r), 0);
+    assert_waits_on(h, &r, s, 0);
+    assert_write_ioreq(h, s, 0, start, 4, 0xbbaa9900);
+    assert_int_equal(h_answer(h, s, 0, 0, false, &r), 0);
+    assert_waits_on(h, &r, s, 0);
+    assert_write_ioreq(h, s, 0, start + 4, 2, 0xddcc);
+    assert_int_equal(h_answer(h, s, 0, 0, false, &r), 0);
+    assert_done(h, &r, 0);
+    assert_true(r.unhandled);
+}
+
 /* ------------------------------------------------------------------ */
 /* Row: write to a typed page with no claim -> retried, then in RAM      */
 
@@ -2108,6 +2151,7 @@ int main(void)
         T(test_write_straddling_untyped_then_typed_splits),
         T(test_rep_store_into_typed_page_one_ioreq_per_element),
         T(test_access_outside_ram_and_ranges_uses_null_handler),
+        T(test_null_handler_and_server_share_an_access_by_chunk),
         T(test_write_without_claim_is_retried_then_lands_in_ram),
         T(test_write_without_claim_during_sweep_lands_in_ram),
         T(test_write_without_claim_in_flight_loses_nothing),

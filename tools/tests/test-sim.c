@@ -2107,7 +2107,7 @@ static void test_restricted_calls_for_other_domain_are_eperm(void **state)
                     PROT_READ, 0));
     assert_int_equal(errno, EPERM);
     /* Restricted once is restricted for good, to that domain only. */
-    assert_errno(xendevicemodel_restrict(dm->dmod, other), EPERM);
+    assert_errno(xendevicemodel_restrict(dm->dmod, other), EINVAL);
     assert_ok(xendevicemodel_restrict(dm->dmod, f->domid));
 
     /* The raw calls follow the same identity. */

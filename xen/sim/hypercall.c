@@ -68,10 +68,12 @@ int op_restrict(struct conn *c, const void *p, size_t len)
     if (len != sizeof(r))
         return SIM_MALFORMED;
     memcpy(&r, p, sizeof(r));
+    /*
+     * As Linux's privcmd: restricting again to the same domain is fine,
+     * to another one EINVAL; the domain need not exist (yet).
+     */
     if (!c->caller.is_control)
-        return c->caller.target == r.domid ? 0 : -EPERM;
-    if (!domain_lookup(&c->sim->hv, r.domid))
-        return -ESRCH;
+        return c->caller.target == r.domid ? 0 : -EINVAL;
     rc = dm_domid(c->sim, c->pid, r.domid, &domid);
     if (rc)
         return rc;

@@ -81,3 +81,26 @@ check_PROGRAMS += %reldir%/test-client
 
 TESTS += %reldir%/check-abi.sh %reldir%/test-client
 EXTRA_DIST += %reldir%/check-abi.sh
+
+# libxencall.so.1.3.0, SONAME libxencall.so.1: only HVMOP_get_mem_type,
+# which no Xen library wraps (see call.c); every other hypercall ENOSYS.
+xensimlib_LTLIBRARIES += %reldir%/libxencall.la
+%canon_reldir%_libxencall_la_SOURCES = %reldir%/call.c %reldir%/sim-private.h
+%canon_reldir%_libxencall_la_CPPFLAGS = $(XENSIM_LIB_CPPFLAGS)
+%canon_reldir%_libxencall_la_CFLAGS = $(XENSIM_LIB_CFLAGS)
+%canon_reldir%_libxencall_la_LIBADD = $(XENSIM_LIB_ADD)
+%canon_reldir%_libxencall_la_LDFLAGS = -version-info 4:0:3 \
+	$(XENSIM_LIB_LINKFLAGS)/call.map
+EXTRA_%canon_reldir%_libxencall_la_DEPENDENCIES = %reldir%/call.map
+EXTRA_DIST += %reldir%/call.map
+
+# libxencall against a fake daemon: what goes on the wire, what comes
+# back, and that nothing but HVMOP_get_mem_type is sent.
+check_PROGRAMS += %reldir%/test-xencall
+%canon_reldir%_test_xencall_SOURCES = %reldir%/test-xencall.c
+%canon_reldir%_test_xencall_CPPFLAGS = $(TEST_CPPFLAGS) \
+	$(XENSIM_PUBLIC_CPPFLAGS)
+%canon_reldir%_test_xencall_CFLAGS = $(TEST_CFLAGS) $(CMOCKA_CFLAGS)
+%canon_reldir%_test_xencall_LDADD = %reldir%/libxencall.la $(CMOCKA_LIBS) \
+	-lpthread
+TESTS += %reldir%/test-xencall

@@ -62,8 +62,8 @@ struct xensim_hello {
 
 /*
  * XENSIM_OP_RESTRICT: req struct xensim_restrict.  The connection becomes
- * a device-model domain for domid (see above); -EPERM if it already is
- * one for another domain, -ESRCH if domid does not exist.
+ * a device-model domain for domid (see above); -EINVAL if it already is
+ * one for another domain.  As with Linux's privcmd, domid need not exist.
  */
 #define XENSIM_OP_RESTRICT          2
 struct xensim_restrict {

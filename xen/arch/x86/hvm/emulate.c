@@ -209,7 +209,11 @@ static enum hvm_access_status run_phase(struct domain *d, struct vcpu *v,
                                     chunk_size(piece));
             if (s)
                 return send_chunk(d, v, s, addr, piece, dir, r, rc);
-            /* The null handler. */
+            /*
+             * The null handler, for this chunk only: a server is chosen
+             * chunk by chunk, and the next one may lie in its range.
+             */
+            piece = chunk_size(piece);
             if (dir == IOREQ_READ)
                 memset(io->rbuf + io->offset, 0xff, piece);
             io->unhandled = true;
