@@ -226,7 +226,10 @@ int libxl_name_to_domid(libxl_ctx *ctx, const char *name, uint32_t *domid);
 /* A domid (decimal) or a name. */
 int libxl_domain_qualifier_to_domid(libxl_ctx *ctx, const char *name,
                                     uint32_t *domid);
-/* The configuration the domain was created with. */
+/*
+ * The configuration the domain was created with; ERROR_JSON_CONFIG_EMPTY
+ * (logged only at debug level) for a domain libxl did not create.
+ */
 int libxl_retrieve_domain_configuration(libxl_ctx *ctx, uint32_t domid,
                                         libxl_domain_config *d_config);
 
@@ -307,7 +310,10 @@ char *libxl_ioreq_server_info_to_json(libxl_ctx *ctx,
 int libxl_ioreq_server_info_from_json(libxl_ctx *ctx,
                                       libxl_ioreq_server_info *p,
                                       const char *s);
-/* The domain's ioreq servers by id; NULL on error (*nr 0: none). */
+/*
+ * The domain's ioreq servers by id.  NULL only on error; with no server
+ * the list is empty (*nr 0) but not NULL.
+ */
 libxl_ioreq_server_info *libxl_ioreq_server_list(libxl_ctx *ctx,
                                                  uint32_t domid, int *nr);
 void libxl_ioreq_server_info_list_free(libxl_ioreq_server_info *list,

@@ -422,8 +422,9 @@ int libxl_retrieve_domain_configuration(libxl_ctx *ctx, uint32_t domid,
     char *json = NULL;
     int rc = libxl__record_get(ctx, domid, "config", &json);
 
+    /* Not an error in itself: the caller says whether it matters. */
     if (rc == ERROR_NOTFOUND) {
-        LOGD(ERROR, domid, "libxl has no configuration for it (it was not "
+        LOGD(DEBUG, domid, "libxl has no configuration for it (it was not "
              "created by libxl)");
         return ERROR_JSON_CONFIG_EMPTY;
     }

@@ -9,6 +9,7 @@
 #define XENSIM_SIM_H
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -169,7 +170,7 @@ uint64_t sim_now_ns(void);
  * it has replied (or will, later), or the request was malformed and costs
  * the client its connection.
  */
-#define SIM_REPLIED     1
+#define SIM_REPLIED     INT_MIN         /* no rc is ever this */
 #define SIM_MALFORMED   (-EBADMSG)
 
 /* conn.c */
