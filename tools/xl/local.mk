@@ -1,6 +1,5 @@
-# tools/xl: xl, the command-line toolstack, on libxl.  libxl is only
-# built without --with-xen for now, so xl is too.
-if !WITH_XEN
+# tools/xl: xl, the command-line toolstack, on libxl (on the simulator,
+# or --with-xen on real Xen).
 bin_PROGRAMS += %reldir%/xl
 %canon_reldir%_xl_SOURCES = %reldir%/xl.c %reldir%/xl.h \
 	%reldir%/xl_cmdtable.c %reldir%/xl_utils.c %reldir%/xl_utils.h \
@@ -17,4 +16,3 @@ bin_PROGRAMS += %reldir%/xl
 # Every command of the table has its entry in xl(1), and the reverse.
 TESTS += %reldir%/check-xl-man.sh
 EXTRA_DIST += %reldir%/check-xl-man.sh
-endif
