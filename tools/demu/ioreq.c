@@ -213,15 +213,23 @@ static int handle_event(struct demu *d)
  */
 static int probe_domain(struct demu *d)
 {
+    evtchn_port_t port;
     char why[128];
-    unsigned int n;
     int r;
 
-    r = xendevicemodel_nr_vcpus(d->dmod, d->opts->domid, &n);
+    /*
+     * Ask about our own server: a domain being destroyed loses its
+     * servers at once (ENOENT) while it may still answer other calls
+     * (real Xen's nr_vcpus does), and a gone domain is ESRCH.
+     */
+    r = xendevicemodel_get_ioreq_server_info(d->dmod, d->opts->domid,
+                                             d->id, NULL, NULL, &port);
     if (r == 0)
         return 0;
-    if (errno == ESRCH) {
-        demu_err("domain %u has gone away; exiting", d->opts->domid);
+    if (errno == ESRCH || errno == ENOENT) {
+        demu_err("domain %u has gone away%s; exiting", d->opts->domid,
+                 errno == ENOENT ? " (or its ioreq server was torn down)"
+                                 : "");
         d->domain_gone = true;
         return 1;
     }

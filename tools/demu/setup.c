@@ -291,10 +291,13 @@ int demu_setup(struct demu *d)
     return rc;
 }
 
-/* A call on a domain that has gone away: nothing is left to undo. */
+/*
+ * A call on a domain that has gone away (ESRCH), or on our server that a
+ * dying domain has already dropped (ENOENT): nothing is left to undo.
+ */
 static bool gone(struct demu *d, int e)
 {
-    if (e == ESRCH)
+    if (e == ESRCH || e == ENOENT)
         d->domain_gone = true;
     return d->domain_gone;
 }
@@ -314,7 +317,11 @@ int demu_teardown(struct demu *d)
     if (d->claimed && !d->domain_gone) {
         r = xendevicemodel_map_mem_type_to_ioreq_server(
             d->dmod, domid, d->id, HVMMEM_ioreq_server, 0);
-        if (r < 0 && !gone(d, errno)) {
+        /* EINVAL: no longer ours; the toolstack reset it meanwhile. */
+        if (r < 0 && errno == EINVAL)
+            demu_err("HVMMEM_ioreq_server of domain %u was already "
+                     "released (xl ioreq-reset?)", domid);
+        else if (r < 0 && !gone(d, errno)) {
             snprintf(what, sizeof(what), "cannot release "
                      "HVMMEM_ioreq_server of domain %u", domid);
             step_failed(d, DEMU_STEP_RELEASE, errno, what);
