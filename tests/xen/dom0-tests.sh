@@ -15,7 +15,9 @@
 # - (a) demu and a domain built with libxenctrl: claim, refusal of a
 #   second claimant, release on SIGTERM, re-claim, destroy;
 # - (b) a guest that runs: tests/xen/guest/guest.S started by xl, its
-#   typed pages served by demu; what demu logged and what landed in RAM.
+#   typed pages served by demu; what demu logged and what landed in RAM;
+# - (c) the project's toolstack (its xl, when built): xl create of a
+#   paused PVH guest with ioreq_pages and demu, the xl ioreq-* commands.
 #
 # Busybox ash: no bash-isms.
 
@@ -378,6 +380,139 @@ CFG
 }
 
 # ---------------------------------------------------------------------
+# (c) the project's toolstack on real Xen: xl create of a paused PVH guest
+#     whose device model is demu, with ioreq_pages, then the xl ioreq-*
+#     commands.  Its xl is apart from Debian's ($XLP).
+# ---------------------------------------------------------------------
+XLP=${XEN_TEST_XL:-/xen-tests/toolstack/xl}
+PLAN_C=11
+
+# The gfn ranges `$XLP ioreq-list -j $1` reports, one "first-last" a line
+# (hex), from its JSON (no jq in dom0: the keys come one a line).
+ioreq_ranges() {
+    "$XLP" ioreq-list -j "$1" 2> "$W/c-list.err" |
+        awk -F: '/"first"/ { gsub(/[ ,]/, "", $2); f = $2 }
+                 /"last"/ { gsub(/[ ,]/, "", $2);
+                            printf "0x%x-0x%x\n", f, $2 }'
+}
+
+# expect_ranges DESCRIPTION DOMID RANGE...: the list is exactly these.
+expect_ranges() {
+    desc=$1
+    d=$2
+    shift 2
+    ioreq_ranges "$d" > "$W/c-ranges"
+    printf '%s\n' "$@" > "$W/c-want"
+    if cmp -s "$W/c-ranges" "$W/c-want"; then
+        ok "$desc"
+    else
+        {
+            echo "got:"; cat "$W/c-ranges"
+            echo "expected:"; cat "$W/c-want"
+            cat "$W/c-list.err"
+        } > "$W/c-why"
+        not_ok "$desc" "$W/c-why"
+    fi
+}
+
+# How many demu processes run.
+demus() {
+    ps 2>/dev/null | grep -c '[d]emu --domain'
+}
+
+section_c() {
+    if [ ! -x "$XLP" ]; then
+        i=0
+        while [ $i -lt $PLAN_C ]; do
+            ok "the project's xl # SKIP not built (--with-xen build)"
+            i=$((i + 1))
+        done
+        return
+    fi
+    before=$(demus)
+    cat > "$W/ioreq.cfg" <<CFG
+name = "ioreq-pvh"
+type = "pvh"
+memory = 16
+vcpus = 1
+device_model_override = "/xen-tests/bin/demu"
+device_model_args = [ "--log", "$W/c-demu.log" ]
+ioreq_pages = [ "0x100-0x10f", "0x200" ]
+CFG
+    desc="xl create -p of a PVH guest with ioreq_pages and demu"
+    if "$XLP" create -p "$W/ioreq.cfg" > "$W/c-create.out" 2>&1 &&
+       cdom=$("$XLP" domid ioreq-pvh 2>> "$W/c-create.out") &&
+       xl_lists "$cdom" p; then
+        ok "$desc (dom$cdom)"
+    else
+        not_ok "$desc" "$W/c-create.out" "$W/xl-list" \
+               /var/log/xen/dm-ioreq-*.log
+        i=1
+        while [ $i -lt $PLAN_C ]; do
+            not_ok "the project's xl (no domain: create failed)"
+            i=$((i + 1))
+        done
+        return
+    fi
+
+    check "Debian's xl lists it by the name the project's xl gave it" \
+        sh -c "xl list ioreq-pvh | grep -q '^ioreq-pvh '"
+    expect_ranges "xl ioreq-list shows exactly the configured pages" \
+        "$cdom" 0x100-0x10f 0x200-0x200
+
+    check "xl ioreq-map adds 0x300+4 and xl ioreq-unmap removes 0x200" \
+        sh -c "'$XLP' ioreq-map $cdom 0x300+4 && '$XLP' ioreq-unmap $cdom 0x200"
+    expect_ranges "xl ioreq-list follows, coalesced and sorted" \
+        "$cdom" 0x100-0x10f 0x300-0x303
+
+    # Refused as a whole: 0x400 could be typed, 0x100 is typed already.
+    "$XLP" ioreq-map "$cdom" 0x400 0x100 > "$W/c-bad.out" 2>&1
+    status=$?
+    if [ $status -eq 1 ] &&
+       grep -q "page 0x100 is ioreq_server" "$W/c-bad.out"; then
+        ok "xl ioreq-map of a typed page: exit 1, the page named"
+    else
+        echo "exit status $status" >> "$W/c-bad.out"
+        not_ok "xl ioreq-map of a typed page: exit 1, the page named" \
+               "$W/c-bad.out"
+    fi
+    expect_ranges "...and nothing changed (0x400 not typed)" \
+        "$cdom" 0x100-0x10f 0x300-0x303
+
+    check "xl ioreq-servers lists demu's server" \
+        sh -c "'$XLP' ioreq-servers $cdom | grep -q '^0 '"
+
+    check "xl ioreq-reset releases the claim; no page stays typed" \
+        sh -c "'$XLP' ioreq-reset $cdom &&
+               [ -z \"\$('$XLP' ioreq-list -j $cdom | grep first)\" ]"
+
+    "$XLP" ioreq-reset "$cdom" > "$W/c-reset2.out" 2>&1
+    status=$?
+    if [ $status -eq 1 ]; then
+        ok "a second xl ioreq-reset: exit 1 (no claim to release)"
+    else
+        echo "exit status $status" >> "$W/c-reset2.out"
+        not_ok "a second xl ioreq-reset: exit 1 (no claim to release)" \
+               "$W/c-reset2.out"
+    fi
+
+    "$XLP" destroy "$cdom" > "$W/c-destroy.out" 2>&1
+    status=$?
+    if [ $status -eq 0 ] && [ "$(demus)" = "$before" ] &&
+       ! xl_lists "$cdom"; then
+        ok "xl destroy: the domain and its demu are gone"
+    else
+        {
+            echo "exit status $status; demu processes: $(demus)" \
+                 "(before: $before)"
+            ps
+        } >> "$W/c-destroy.out" 2>&1
+        not_ok "xl destroy: the domain and its demu are gone" \
+               "$W/c-destroy.out" "$W/xl-list"
+    fi
+}
+
+# ---------------------------------------------------------------------
 # The conformance test of DESIGN.md section 4 (tools/tests/xen-conformance,
 # TAP), when it is there: run first, to know its plan; each of its
 # results becomes one of ours, named "xen-conformance: ...", its comments
@@ -422,7 +557,7 @@ section_conformance() {
     fi
 }
 
-planned=$((PLAN_A + PLAN_B))
+planned=$((PLAN_A + PLAN_B + PLAN_C))
 has_conformance=false
 if command -v xen-conformance > /dev/null 2>&1; then
     has_conformance=true
@@ -435,6 +570,7 @@ if $has_conformance; then
 fi
 section_a
 section_b
+section_c
 if [ $n -ne $planned ]; then
     say "# planned $planned tests but ran $n"
 fi

@@ -39,15 +39,16 @@
 
 set -euo pipefail
 
-# The project's programs put in dom0's PATH (/xen-tests/bin): one line
-# each, PATH-IN-BUILD-DIR and whether the tests need it.  Optional ones
-# are included when they have been built.
+# The project's programs: one line each, PATH-IN-BUILD-DIR, whether the
+# tests need it, and where it goes in dom0 (default /xen-tests/bin, which
+# is in dom0's PATH).  Optional ones are included when they have been
+# built.  The project's xl goes apart, not to hide Debian's.
 PROGRAMS=(
     "tools/demu/demu                required"
     "tools/tests/mkdomain           required"
     "tests/xen/guest-peek           required"
     "tools/tests/xen-conformance    optional"
-    "tools/xl/xl                    optional"
+    "tools/xl/xl                    optional /xen-tests/toolstack"
 )
 
 # Debian's packages, by name; the kernel's is found at run time.
@@ -259,7 +260,7 @@ echo "packages: Xen $xen_ver, kernel $kver; $new downloaded," \
 if [ "${XEN_TEST_NO_MAKE:-0}" != 1 ]; then
     targets=()
     for p in "${PROGRAMS[@]}"; do
-        read -r path need <<< "$p"
+        read -r path need dest <<< "$p"
         [ "$need" = required ] && targets+=("$path")
     done
     make -C "$build" --no-print-directory -s "${targets[@]}" \
@@ -290,7 +291,8 @@ cp -a "$root"/etc/xen/xl.conf "$rd/etc/xen/"
 # program in .libs/.
 included=()
 for p in "${PROGRAMS[@]}"; do
-    read -r path need <<< "$p"
+    read -r path need dest <<< "$p"
+    dest=${dest:-/xen-tests/bin}
     f="$build/$path"
     if [ -f "$f" ] && head -c 2 "$f" | grep -q '#!'; then
         f="$(dirname "$f")/.libs/$(basename "$f")"
@@ -299,10 +301,16 @@ for p in "${PROGRAMS[@]}"; do
         [ "$need" = optional ] && continue
         die "$path has not been built in $build (make $path)"
     fi
-    install -m 755 "$f" "$rd/xen-tests/bin/$(basename "$path")"
-    elfs+=("$rd/xen-tests/bin/$(basename "$path")")
+    mkdir -p "$rd$dest"
+    install -m 755 "$f" "$rd$dest/$(basename "$path")"
+    elfs+=("$rd$dest/$(basename "$path")")
     included+=("$(basename "$path")")
 done
+
+# The project's own shared library (libxl), from the build directory,
+# put where dom0's loader looks.  Never the simulator's libraries, which
+# a --with-xen build has too: on real Xen, Xen's are Debian's.
+project_libs=$build/tools/libxl/.libs
 
 # The test guest: the build's, or assembled here (binutils only).
 guest="$build/tests/xen/guest/guest.elf"
@@ -342,7 +350,8 @@ done
 # (checked above).  libgcc_s is loaded by glibc's pthread_cancel.
 {
     for e in "${elfs[@]}"; do
-        out=$(ldd "$e" 2>&1) || die "ldd $e failed: $out"
+        out=$(LD_LIBRARY_PATH="$project_libs" ldd "$e" 2>&1) ||
+            die "ldd $e failed: $out"
         if grep -q 'not found' <<< "$out"; then
             die "$e needs libraries this machine lacks:" \
                 "$(grep 'not found' <<< "$out")"
@@ -353,8 +362,15 @@ done
     ls /lib/x86_64-linux-gnu/libgcc_s.so.1
 } | sort -u > "$tmp/libs"
 while read -r lib; do
-    mkdir -p "$rd$(dirname "$lib")"
-    cp -L "$lib" "$rd$lib"
+    case $lib in
+    "$build"/*)
+        # The project's: into the loader's default directory.
+        dest=/lib/x86_64-linux-gnu/$(basename "$lib") ;;
+    *)
+        dest=$lib ;;
+    esac
+    mkdir -p "$rd$(dirname "$dest")"
+    cp -L "$lib" "$rd$dest"
 done < "$tmp/libs"
 
 echo 'root:x:0:0:root:/root:/bin/sh' > "$rd/etc/passwd"

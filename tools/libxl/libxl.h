@@ -293,6 +293,12 @@ typedef struct libxl_io_range {
 
 typedef struct libxl_ioreq_server_info {
     uint32_t id;
+    /*
+     * Real Xen only says which servers exist: there details_unknown is
+     * set and the rest is not known (false, no ranges).  (Not part of
+     * the JSON.)
+     */
+    bool details_unknown;
     bool enabled;
     bool claim;                 /* holds HVMMEM_ioreq_server */
     libxl_io_range *ports;

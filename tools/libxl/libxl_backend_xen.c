@@ -216,6 +216,7 @@ int libxl__ioreq_servers(libxl_ctx *ctx, uint32_t domid,
         }
         libxl_ioreq_server_info_init(&servers[n]);
         servers[n].id = id;
+        servers[n].details_unknown = true;
         n++;
     }
     *list = servers;

@@ -116,12 +116,16 @@ static void print_pages_info(const libxl_ioreq_pages_info *info)
                      r->last - r->first + 1);
         printf("%-37s %12s\n", range, count);
     }
-    if (info->claimed)
+    if (info->claim_unknown)
+        printf("Claim: unknown (this hypervisor does not say which ioreq "
+               "server holds HVMMEM_ioreq_server)\n");
+    else if (info->claimed)
         printf("Claim: ioreq server %" PRIu32 ", flags %s\n",
                info->claim.server, claim_flags(info->claim.flags));
     else
         printf("Claim: none (no ioreq server holds HVMMEM_ioreq_server)\n");
-    printf("Entry count: %" PRIu64 "\n", info->entry_count);
+    printf("Entry count: %" PRIu64 "%s\n", info->entry_count,
+           info->claim_unknown ? " (pages found typed)" : "");
 }
 
 int main_ioreq_list(int argc, char **argv)
@@ -215,6 +219,11 @@ static void print_servers(const libxl_ioreq_server_info *s, int n)
 
     printf("%-5s %-7s %-6s %s\n", "ID", "Enabled", "Claim", "Ranges");
     for (i = 0; i < n; i++) {
+        if (s[i].details_unknown) {
+            printf("%-5" PRIu32 " %-7s %-6s %s\n", s[i].id, "?", "?",
+                   "? (this hypervisor does not say)");
+            continue;
+        }
         printf("%-5" PRIu32 " %-7s %-6s ", s[i].id,
                s[i].enabled ? "yes" : "no", s[i].claim ? "yes" : "no");
         first_line = true;
