@@ -127,6 +127,7 @@ static int retype(libxl_ctx *ctx, uint32_t domid,
 {
     struct first_other f;
     char text[GFN_RANGE_STRLEN];
+    bool unclaimed;
     int i, j, rc, err;
 
     /* Refuse a page of the wrong type before changing anything. */
@@ -152,8 +153,9 @@ static int retype(libxl_ctx *ctx, uint32_t domid,
 
         /* What changed of this range: up to the first page left as is. */
         rc = first_page_not(ctx, domid, &ranges[i], to, &f);
-        if (!rc && f.found && to == HVMMEM_ioreq_server &&
-            f.type == HVMMEM_ram_rw && err == EINVAL)
+        unclaimed = !rc && f.found && to == HVMMEM_ioreq_server &&
+                    f.type == HVMMEM_ram_rw && err == EINVAL;
+        if (unclaimed)
             LOGD(ERROR, domid, "cannot %s %s: the hypervisor refused page "
                  "0x%" PRIx64 ": no ioreq server holds HVMMEM_ioreq_server",
                  verb, text, f.page);
@@ -178,7 +180,7 @@ static int retype(libxl_ctx *ctx, uint32_t domid,
                 LOGED(ERROR, domid, "could not undo the change of %s", text);
             }
         }
-        return ERROR_FAIL;
+        return unclaimed ? ERROR_NOT_READY : ERROR_FAIL;
     }
     return 0;
 }

@@ -42,7 +42,7 @@ static void usage(FILE *f)
 "\n"
 "  --socket PATH   the socket to serve (default $%s, else %s)\n"
 "  --pidfile FILE  write the daemon's pid to FILE once it is ready\n"
-"  --foreground    do not detach; log to stderr\n"
+"  --foreground    do not detach (the log goes to stderr either way)\n"
 "  -h, --help      this help\n",
             XENSIM_SOCKET_ENV, XENSIM_DEFAULT_SOCKET);
 }
