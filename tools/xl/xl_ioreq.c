@@ -104,6 +104,8 @@ static void print_pages_info(const libxl_ioreq_pages_info *info)
     int i;
 
     printf("%-37s %12s\n", "GFN range", "Pages");
+    if (info->num_ranges == 0)
+        printf("%-37s %12s\n", "(none)", "0");
     for (i = 0; i < info->num_ranges; i++) {
         const libxl_gfn_range *r = &info->ranges[i];
 
