@@ -214,7 +214,12 @@ static int parse_args(int argc, char **argv, struct access *a)
             usage_error("option --vcpu needs an argument (a vCPU number)");
             return EXIT_USAGE;
         default:
-            if (optopt)
+            /* getopt takes "-1" for an option: say what it really is. */
+            if (optopt >= '0' && optopt <= '9')
+                usage_error("\"%s\": negative numbers are not accepted; "
+                            "numbers are decimal or 0x hex",
+                            argv[optind - 1]);
+            else if (optopt)
                 usage_error("unknown option -%c", optopt);
             else
                 usage_error("unknown option %s", argv[optind - 1]);

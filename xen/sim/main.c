@@ -407,23 +407,25 @@ int main(int argc, char **argv)
         tell_parent(&ready_fd, 1);
         return 1;
     }
+    /* The pidfile first: once the socket appears, everything is ready. */
+    if (opts.pidfile && write_pidfile(opts.pidfile) < 0) {
+        fprintf(stderr, "xensimd: cannot write %s: %s\n", opts.pidfile,
+                strerror(errno));
+        tell_parent(&ready_fd, 1);
+        return 1;
+    }
     unlink(opts.socket);        /* a stale socket: the lock is ours */
     sim.listen_fd = open_socket(opts.socket);
     if (sim.listen_fd < 0) {
         fprintf(stderr, "xensimd: cannot serve %s: %s\n", opts.socket,
                 strerror(errno));
+        if (opts.pidfile)
+            unlink(opts.pidfile);
         tell_parent(&ready_fd, 1);
         return 1;
     }
     sim.listen_watch.kind = WATCH_LISTEN;
     watch_fd(&sim, sim.listen_fd, &sim.listen_watch);
-    if (opts.pidfile && write_pidfile(opts.pidfile) < 0) {
-        fprintf(stderr, "xensimd: cannot write %s: %s\n", opts.pidfile,
-                strerror(errno));
-        unlink(opts.socket);
-        tell_parent(&ready_fd, 1);
-        return 1;
-    }
     sim_log("serving %s", opts.socket);
     tell_parent(&ready_fd, 0);
 

@@ -315,7 +315,7 @@ int gfn_range_parse(const char *s, gfn_range *r, gfn_range_err *err)
     if (!s || !*s) {
         if (err) {
             err->rc = GFN_RANGE_EEMPTY;
-            snprintf(err->msg, sizeof(err->msg), "empty GFN range; %s",
+            snprintf(err->msg, sizeof(err->msg), "\"\": empty GFN range; %s",
                      HINT_RANGE);
         }
         return GFN_RANGE_EEMPTY;

@@ -1,0 +1,28 @@
+# End-to-end tests: bats-core scripts (bats, bats-support, bats-assert)
+# that start a private xensimd per file and drive demu, xensim-guest and
+# the test domain builders through it.  See tests/bats/helpers.bash.
+BATS_TESTS = \
+	%reldir%/10-xensimd.bats \
+	%reldir%/20-demu.bats \
+	%reldir%/25-demu-options.bats \
+	%reldir%/30-xensim-guest.bats \
+	%reldir%/90-leaks.bats
+TESTS += $(BATS_TESTS)
+EXTRA_DIST += $(BATS_TESTS) %reldir%/helpers.bash
+
+# Each .bats file runs as `bats --tap FILE`, its TAP read case by case by
+# the same driver as the C tests.
+TEST_EXTENSIONS = .bats
+BATS_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
+	$(top_srcdir)/build-aux/tap-driver.sh
+BATS_LOG_COMPILER = $(BATS)
+AM_BATS_LOG_FLAGS = --tap
+# The helpers put this build's programs first in PATH.
+AM_TESTS_ENVIRONMENT += \
+	abs_top_builddir='$(abs_top_builddir)'; export abs_top_builddir;
+
+# Domain operations besides creation (mkdomain), until xl exists.
+check_PROGRAMS += %reldir%/domctl
+%canon_reldir%_domctl_SOURCES = %reldir%/domctl.c
+%canon_reldir%_domctl_CFLAGS = $(AM_CFLAGS) $(XEN_CONSUMER_CFLAGS)
+%canon_reldir%_domctl_LDADD = $(XEN_CONSUMER_LIBS)
