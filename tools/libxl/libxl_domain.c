@@ -48,10 +48,6 @@ static bool name_valid(libxl_ctx *ctx, const char *name)
 static int ioreq_pages_valid(libxl_ctx *ctx, const libxl_domain_config *c)
 {
     const libxl_domain_build_info *b = &c->b_info;
-    uint64_t pages = b->target_memkb / 4;
-    gfn_range *r;
-    gfn_range_err err;
-    int i, rc;
 
     if (b->num_ioreq_pages == 0)
         return 0;
@@ -60,37 +56,9 @@ static int ioreq_pages_valid(libxl_ctx *ctx, const libxl_domain_config *c)
             "to claim HVMMEM_ioreq_server");
         return ERROR_INVAL;
     }
-    r = libxl__zalloc(b->num_ioreq_pages * sizeof(*r));
-    for (i = 0; i < b->num_ioreq_pages; i++) {
-        char text[GFN_RANGE_STRLEN];
-
-        r[i].first = b->ioreq_pages[i].first;
-        r[i].last = b->ioreq_pages[i].last;
-        gfn_range_format(&r[i], text);
-        if (r[i].first > r[i].last) {
-            LOG(ERROR, "ioreq_pages: range %d is reversed (first 0x%" PRIx64
-                " > last 0x%" PRIx64 ")", i + 1, r[i].first, r[i].last);
-            rc = ERROR_INVAL;
-            goto out;
-        }
-        if (r[i].last >= pages) {
-            LOG(ERROR, "ioreq_pages: %s leaves the guest's memory (%" PRIu64
-                " MiB: gfns 0x0-0x%" PRIx64 ")", text, b->target_memkb >> 10,
-                pages - 1);
-            rc = ERROR_INVAL;
-            goto out;
-        }
-    }
-    if (gfn_range_check_overlap(r, b->num_ioreq_pages, NULL, NULL, &err)) {
-        LOG(ERROR, "ioreq_pages: %s", err.msg);
-        rc = ERROR_INVAL;
-        goto out;
-    }
-    rc = 0;
-
- out:
-    free(r);
-    return rc;
+    return libxl__gfn_ranges_check(ctx, INVALID_DOMID, "ioreq_pages",
+                                   b->ioreq_pages, b->num_ioreq_pages,
+                                   b->target_memkb / 4 - 1);
 }
 
 static int config_setdefault(libxl_ctx *ctx, libxl_domain_config *c)

@@ -116,6 +116,15 @@ _hidden char *libxl__dm_log_path(libxl_ctx *ctx, uint32_t domid);
 /* hvmmem_type_t in words ("ram_rw", "ioreq_server", ...). */
 _hidden const char *libxl__mem_type_name(unsigned int type);
 
+/*
+ * Ranges of gfns well-formed, disjoint and at most max_gfn, or
+ * ERROR_INVAL with a message naming the range (prefixed "what: ").
+ */
+_hidden int libxl__gfn_ranges_check(libxl_ctx *ctx, uint32_t domid,
+                                    const char *what,
+                                    const libxl_gfn_range *ranges, int nr,
+                                    uint64_t max_gfn);
+
 /* Whether domid exists (ERROR_DOMAIN_NOTFOUND if not). */
 _hidden int libxl__domain_exists(libxl_ctx *ctx, uint32_t domid);
 

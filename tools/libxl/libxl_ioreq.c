@@ -52,22 +52,24 @@ static void format(const libxl_gfn_range *r, char buf[GFN_RANGE_STRLEN])
     gfn_range_format(&g, buf);
 }
 
-/* Every range well-formed, disjoint, and inside the guest's memory. */
-static int check_ranges(libxl_ctx *ctx, uint32_t domid,
-                        const libxl_gfn_range *ranges, int nr)
+/*
+ * Every range well-formed, disjoint, and at most max_gfn: what
+ * libxl_domain_config's ioreq_pages (domid INVALID_DOMID, what
+ * "ioreq_pages") and the map and unmap calls (what NULL) both need.
+ */
+int libxl__gfn_ranges_check(libxl_ctx *ctx, uint32_t domid,
+                            const char *what, const libxl_gfn_range *ranges,
+                            int nr, uint64_t max_gfn)
 {
+    const char *sep = what ? ": " : "";
     gfn_range *r = NULL;
     gfn_range_err err;
-    xen_pfn_t max_gpfn;
     int i, rc;
 
+    what = what ? what : "";
     if (nr <= 0 || !ranges) {
-        LOGD(ERROR, domid, "no range of pages given");
+        LOGD(ERROR, domid, "%s%sno range of pages given", what, sep);
         return ERROR_INVAL;
-    }
-    if (xc_domain_maximum_gpfn(ctx->xch, domid, &max_gpfn)) {
-        LOGED(ERROR, domid, "cannot read the extent of its memory");
-        return ERROR_FAIL;
     }
     r = libxl__zalloc(nr * sizeof(*r));
     for (i = 0; i < nr; i++) {
@@ -76,21 +78,22 @@ static int check_ranges(libxl_ctx *ctx, uint32_t domid,
         r[i].first = ranges[i].first;
         r[i].last = ranges[i].last;
         if (r[i].first > r[i].last) {
-            LOGD(ERROR, domid, "range %d is reversed (first 0x%" PRIx64
-                 " > last 0x%" PRIx64 ")", i + 1, r[i].first, r[i].last);
+            LOGD(ERROR, domid, "%s%srange %d is reversed (first 0x%" PRIx64
+                 " > last 0x%" PRIx64 ")", what, sep, i + 1, r[i].first,
+                 r[i].last);
             rc = ERROR_INVAL;
             goto out;
         }
-        format(&ranges[i], text);
-        if (r[i].last > max_gpfn) {
-            LOGD(ERROR, domid, "%s leaves the guest's memory (its highest "
-                 "gfn is 0x%" PRIx64 ")", text, (uint64_t)max_gpfn);
+        gfn_range_format(&r[i], text);
+        if (r[i].last > max_gfn) {
+            LOGD(ERROR, domid, "%s%s%s leaves the guest's memory (its "
+                 "highest gfn is 0x%" PRIx64 ")", what, sep, text, max_gfn);
             rc = ERROR_INVAL;
             goto out;
         }
     }
     if (gfn_range_check_overlap(r, nr, NULL, NULL, &err)) {
-        LOGD(ERROR, domid, "%s", err.msg);
+        LOGD(ERROR, domid, "%s%s%s", what, sep, err.msg);
         rc = ERROR_INVAL;
         goto out;
     }
@@ -99,6 +102,19 @@ static int check_ranges(libxl_ctx *ctx, uint32_t domid,
  out:
     free(r);
     return rc;
+}
+
+/* ...and inside what the hypervisor says the guest has. */
+static int check_ranges(libxl_ctx *ctx, uint32_t domid,
+                        const libxl_gfn_range *ranges, int nr)
+{
+    xen_pfn_t max_gpfn;
+
+    if (xc_domain_maximum_gpfn(ctx->xch, domid, &max_gpfn)) {
+        LOGED(ERROR, domid, "cannot read the extent of its memory");
+        return ERROR_FAIL;
+    }
+    return libxl__gfn_ranges_check(ctx, domid, NULL, ranges, nr, max_gpfn);
 }
 
 static int set_type(libxl_ctx *ctx, uint32_t domid,
