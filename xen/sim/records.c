@@ -39,6 +39,24 @@ void sim_records_free(struct sim_domain *sd)
     sd->records = NULL;
 }
 
+/* The domain (other than except) whose record key is value, or -1. */
+static int owner_of(struct xensim *sim, const char *key, size_t key_len,
+                    const uint8_t *value, size_t value_len,
+                    const struct sim_domain *except)
+{
+    domid_t domid;
+
+    for (domid = 0; domid < XENSIM_DM_DOMID_FIRST; domid++) {
+        struct sim_domain *sd = sim->dom[domid];
+        struct record *r = sd && sd != except ? find(sd, key, key_len)
+                                              : NULL;
+
+        if (r && r->len == value_len && !memcmp(r->value, value, r->len))
+            return domid;
+    }
+    return -1;
+}
+
 /* Parse the fixed part; the key and value follow it. */
 static int parse(const void *p, size_t len, struct xensim_record *hdr,
                  const char **key, const uint8_t **value)
@@ -59,11 +77,10 @@ int op_record_set(struct conn *c, const void *p, size_t len)
 {
     struct xensim *sim = c->sim;
     struct xensim_record hdr;
-    struct sim_domain *sd, *other;
+    struct sim_domain *sd;
     struct record *r;
     const uint8_t *value;
     const char *key;
-    domid_t domid;
     int rc = parse(p, len, &hdr, &key, &value);
 
     if (rc)
@@ -75,18 +92,9 @@ int op_record_set(struct conn *c, const void *p, size_t len)
         return -ESRCH;
     if (hdr.flags & ~XENSIM_RECORD_UNIQUE)
         return -EINVAL;
-    if (hdr.flags & XENSIM_RECORD_UNIQUE) {
-        for (domid = 0; domid < XENSIM_DM_DOMID_FIRST; domid++) {
-            other = sim->dom[domid];
-            if (other && other != sd) {
-                struct record *o = find(other, key, hdr.key_len);
-
-                if (o && o->len == hdr.value_len &&
-                    !memcmp(o->value, value, o->len))
-                    return -EEXIST;
-            }
-        }
-    }
+    if ((hdr.flags & XENSIM_RECORD_UNIQUE) &&
+        owner_of(sim, key, hdr.key_len, value, hdr.value_len, sd) >= 0)
+        return -EEXIST;
 
     r = find(sd, key, hdr.key_len);
     if (!r) {
@@ -135,23 +143,15 @@ int op_record_get(struct conn *c, const void *p, size_t len)
 
 int op_record_find(struct conn *c, const void *p, size_t len)
 {
-    struct xensim *sim = c->sim;
     struct xensim_record hdr;
     const uint8_t *value;
     const char *key;
-    domid_t domid;
     int rc = parse(p, len, &hdr, &key, &value);
 
     if (rc)
         return rc;
     if (!c->caller.is_control)
         return -EPERM;
-    for (domid = 0; domid < XENSIM_DM_DOMID_FIRST; domid++) {
-        struct sim_domain *sd = sim->dom[domid];
-        struct record *r = sd ? find(sd, key, hdr.key_len) : NULL;
-
-        if (r && r->len == hdr.value_len && !memcmp(r->value, value, r->len))
-            return domid;
-    }
-    return -ENOENT;
+    rc = owner_of(c->sim, key, hdr.key_len, value, hdr.value_len, NULL);
+    return rc >= 0 ? rc : -ENOENT;
 }
