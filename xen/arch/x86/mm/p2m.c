@@ -506,6 +506,25 @@ static const struct p2m_table *span_of(const struct p2m_domain *p2m,
     return t;
 }
 
+/* How many entries from e[0] (at most n) equal e[0], in blocks. */
+static unsigned long same_run(const p2m_entry_t *e, unsigned long n)
+{
+    p2m_entry_t v = e[0];
+    unsigned long k = 0, j;
+
+    for (; k + RUN_BLOCK <= n; k += RUN_BLOCK) {
+        p2m_entry_t diff = 0;
+
+        for (j = 0; j < RUN_BLOCK; j++)
+            diff |= e[k + j] ^ v;
+        if (diff)
+            break;
+    }
+    while (k < n && e[k] == v)
+        k++;
+    return k;
+}
+
 unsigned long p2m_type_run(const struct p2m_domain *p2m, unsigned long gfn,
                            unsigned long last, p2m_type_t *t)
 {
@@ -522,7 +541,11 @@ unsigned long p2m_type_run(const struct p2m_domain *p2m, unsigned long gfn,
         const struct p2m_table *leaf = span_of(p2m, gfn, &end, &recalc);
 
         end = MIN(end, last);
-        for (; gfn <= end; gfn++) {
+        while (gfn <= end) {
+            /* A hole is one type throughout; entries alike, one type. */
+            unsigned long n = leaf
+                ? same_run(&leaf->e[gfn & (P2M_ENTRIES - 1)], end - gfn + 1)
+                : end - gfn + 1;
             p2m_type_t here = p2m_invalid;
 
             if (leaf) {
@@ -536,12 +559,7 @@ unsigned long p2m_type_run(const struct p2m_domain *p2m, unsigned long gfn,
             } else if (here != *t) {
                 return gfn - 1;
             }
-            /* A whole hole has one type: no need to look at each gfn. */
-            if (!leaf) {
-                gfn = end;
-                if (gfn == last)
-                    return last;
-            }
+            gfn += n;
         }
         if (end == last)
             return last;
