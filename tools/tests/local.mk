@@ -33,14 +33,16 @@ EXTRA_DIST += %reldir%/check-core-purity.sh
 
 # A minimal domain builder on libxenctrl, for the end-to-end tests.
 check_PROGRAMS += %reldir%/mkdomain
-%canon_reldir%_mkdomain_SOURCES = %reldir%/mkdomain.c
+%canon_reldir%_mkdomain_SOURCES = %reldir%/mkdomain.c %reldir%/guest-build.c \
+	%reldir%/guest-build.h
 %canon_reldir%_mkdomain_CFLAGS = $(AM_CFLAGS) $(XEN_CONSUMER_CFLAGS)
 %canon_reldir%_mkdomain_LDADD = $(XEN_CONSUMER_LIBS)
 
 # xensimd-debug end to end, driven through the simulator's Xen libraries
 # and its client transport; each test runs a private daemon.
 check_PROGRAMS += %reldir%/test-sim
-%canon_reldir%_test_sim_SOURCES = %reldir%/test-sim.c
+%canon_reldir%_test_sim_SOURCES = %reldir%/test-sim.c %reldir%/guest-build.c \
+	%reldir%/guest-build.h
 %canon_reldir%_test_sim_CPPFLAGS = $(TEST_CPPFLAGS) $(XENSIM_PUBLIC_CPPFLAGS) \
 	-DXENSIMD_DEBUG='"$(abs_top_builddir)/xen/sim/xensimd-debug$(EXEEXT)"'
 %canon_reldir%_test_sim_CFLAGS = $(TEST_CFLAGS) $(CMOCKA_CFLAGS) \
@@ -57,7 +59,8 @@ TESTS += %reldir%/test-sim
 # real-Xen binary that tests/xen runs in dom0; by default make check runs
 # it against a private xensimd.
 check_PROGRAMS += %reldir%/xen-conformance
-%canon_reldir%_xen_conformance_SOURCES = %reldir%/xen-conformance.c
+%canon_reldir%_xen_conformance_SOURCES = %reldir%/xen-conformance.c \
+	%reldir%/guest-build.c %reldir%/guest-build.h
 %canon_reldir%_xen_conformance_CPPFLAGS = -D_GNU_SOURCE
 %canon_reldir%_xen_conformance_CFLAGS = $(AM_CFLAGS) $(XEN_CONSUMER_CFLAGS)
 %canon_reldir%_xen_conformance_LDADD = $(XEN_CONSUMER_LIBS)

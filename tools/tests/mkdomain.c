@@ -13,7 +13,7 @@
 
 #include <xenctrl.h>
 
-#define BATCH 4096
+#include "guest-build.h"
 
 static void usage(FILE *f)
 {
@@ -31,26 +31,6 @@ static int number(const char *s, unsigned long max, unsigned long *out)
            ? 0 : -1;
 }
 
-static int populate(xc_interface *xch, uint32_t domid, unsigned long pages)
-{
-    xen_pfn_t *gfns = malloc(BATCH * sizeof(*gfns));
-    unsigned long done = 0, i;
-    int r = 0;
-
-    if (!gfns)
-        return -1;
-    while (done < pages && r == 0) {
-        unsigned long n = pages - done < BATCH ? pages - done : BATCH;
-
-        for (i = 0; i < n; i++)
-            gfns[i] = done + i;
-        r = xc_domain_populate_physmap_exact(xch, domid, n, 0, 0, gfns);
-        done += n;
-    }
-    free(gfns);
-    return r;
-}
-
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -61,17 +41,9 @@ int main(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    struct xen_domctl_createdomain config = {
-        .flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap,
-        .max_vcpus = 1,
-        .max_evtchn_port = 1023,
-        .max_grant_frames = -1,
-        .max_maptrack_frames = -1,
-        .grant_opts = XEN_DOMCTL_GRANT_version(1),
-        .arch.emulation_flags = XEN_X86_EMU_ALL & ~XEN_X86_EMU_VPCI,
-    };
+    struct xen_domctl_createdomain config;
     unsigned long mib = 16, vcpus = 1;
-    bool paused = false;
+    bool paused = false, shadow = false;
     xc_interface *xch;
     uint32_t domid = 0;
     int opt;
@@ -91,7 +63,7 @@ int main(int argc, char **argv)
             }
             break;
         case 's':
-            config.flags &= ~XEN_DOMCTL_CDF_hap;
+            shadow = true;
             break;
         case 'p':
             paused = true;
@@ -108,7 +80,7 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    config.max_vcpus = vcpus;
+    guest_config(&config, shadow ? GUEST_SHADOW : GUEST_HVM, vcpus);
 
     xch = xc_interface_open(NULL, NULL, 0);
     if (!xch) {
@@ -119,7 +91,7 @@ int main(int argc, char **argv)
     if (xc_domain_create(xch, &domid, &config) ||
         xc_domain_max_vcpus(xch, domid, vcpus) ||
         xc_domain_setmaxmem(xch, domid, mib << 10) ||
-        populate(xch, domid, mib << 8) ||
+        guest_populate(xch, domid, mib << 8) ||
         (!paused && xc_domain_unpause(xch, domid))) {
         fprintf(stderr, "mkdomain: cannot build the domain: %s\n",
                 strerror(errno));

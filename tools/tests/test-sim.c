@@ -64,6 +64,8 @@
 #include <xenevtchn.h>
 #include <xenforeignmemory.h>
 #include <xentoollog.h>
+
+#include "guest-build.h"
 #include <xen/hvm/hvm_op.h>
 #include <xen/hvm/ioreq.h>
 #include <xen/memory.h>
@@ -835,48 +837,20 @@ static void check_dm_quiet(struct dm *dm, const char *file, int line)
 /* ------------------------------------------------------------------ */
 /* Guests built with libxenctrl, as mkdomain builds them               */
 
-static int populate(xc_interface *xch, uint32_t domid, unsigned long pages)
-{
-    enum { BATCH = 4096 };
-    xen_pfn_t *gfns = malloc(BATCH * sizeof(*gfns));
-    unsigned long done = 0, i;
-    int r = 0;
-
-    if (!gfns)
-        return -1;
-    while (done < pages && r == 0) {
-        unsigned long n = pages - done < BATCH ? pages - done : BATCH;
-
-        for (i = 0; i < n; i++)
-            gfns[i] = done + i;
-        r = xc_domain_populate_physmap_exact(xch, domid, n, 0, 0, gfns);
-        done += n;
-    }
-    free(gfns);
-    return r;
-}
-
 /* An HVM guest of mib MiB from gfn 0, running; 0 or -1 with errno. */
 static int make_domain(xc_interface *xch, unsigned long mib,
                        unsigned int vcpus, bool hap, uint32_t *domid)
 {
-    struct xen_domctl_createdomain config = {
-        .flags = XEN_DOMCTL_CDF_hvm | (hap ? XEN_DOMCTL_CDF_hap : 0),
-        .max_vcpus = vcpus,
-        .max_evtchn_port = 1023,
-        .max_grant_frames = -1,
-        .max_maptrack_frames = -1,
-        .grant_opts = XEN_DOMCTL_GRANT_version(1),
-        .arch.emulation_flags = XEN_X86_EMU_ALL & ~XEN_X86_EMU_VPCI,
-    };
+    struct xen_domctl_createdomain config;
     int err;
 
+    guest_config(&config, hap ? GUEST_HVM : GUEST_SHADOW, vcpus);
     *domid = 0;
     if (xc_domain_create(xch, domid, &config))
         return -1;
     if (xc_domain_max_vcpus(xch, *domid, vcpus) ||
         xc_domain_setmaxmem(xch, *domid, mib << 10) ||
-        populate(xch, *domid, mib << 8) ||
+        guest_populate(xch, *domid, mib << 8) ||
         xc_domain_unpause(xch, *domid)) {
         err = errno;
         xc_domain_destroy(xch, *domid);

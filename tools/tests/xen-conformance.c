@@ -57,6 +57,8 @@
 #include <xen/hvm/ioreq.h>
 #include <xen/memory.h>
 
+#include "guest-build.h"
+
 #define PAGE            4096UL
 
 /* Every rule's guest: 16 MiB from gfn 0, two vCPUs, paused. */
@@ -344,27 +346,6 @@ static bool check_types(struct row *r, int line, domid_t domid,
 
 enum dom_kind { DOM_HAP, DOM_SHADOW, DOM_PV };
 
-static int populate(xc_interface *xch, uint32_t domid, unsigned long pages)
-{
-    enum { BATCH = 4096 };
-    xen_pfn_t *gfns = malloc(BATCH * sizeof(*gfns));
-    unsigned long done = 0, i;
-    int rc = 0;
-
-    if (!gfns)
-        return -1;
-    while (done < pages && rc == 0) {
-        unsigned long n = pages - done < BATCH ? pages - done : BATCH;
-
-        for (i = 0; i < n; i++)
-            gfns[i] = done + i;
-        rc = xc_domain_populate_physmap_exact(xch, domid, n, 0, 0, gfns);
-        done += n;
-    }
-    free(gfns);
-    return rc;
-}
-
 /*
  * A paused guest of kind, with mib MiB of RAM from gfn 0 (none for PV).
  * 0, or -1 with errno and *step saying what failed.  Once created, the
@@ -374,22 +355,11 @@ static int build_domain(struct row *r, enum dom_kind kind, unsigned long mib,
                         uint32_t *domid, const char **step)
 {
     xc_interface *xch = r->env->xch;
-    struct xen_domctl_createdomain config = {
-        .flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap,
-        .max_vcpus = NR_VCPUS,
-        .max_evtchn_port = 1023,
-        .max_grant_frames = -1,
-        .max_maptrack_frames = -1,
-        .grant_opts = XEN_DOMCTL_GRANT_version(1),
-        .arch.emulation_flags = XEN_X86_EMU_ALL & ~XEN_X86_EMU_VPCI,
-    };
+    struct xen_domctl_createdomain config;
 
-    if (kind == DOM_SHADOW)
-        config.flags &= ~XEN_DOMCTL_CDF_hap;
-    if (kind == DOM_PV) {
-        config.flags = 0;
-        config.arch.emulation_flags = 0;
-    }
+    guest_config(&config, kind == DOM_PV ? GUEST_PV :
+                          kind == DOM_SHADOW ? GUEST_SHADOW : GUEST_HVM,
+                 NR_VCPUS);
     *domid = 0;
     *step = "xc_domain_create";
     if (r->nr_dom == MAX_DOMS) {
@@ -413,7 +383,7 @@ static int build_domain(struct row *r, enum dom_kind kind, unsigned long mib,
     if (xc_domain_setmaxmem(xch, *domid, (mib << 10) + 1024))
         return -1;
     *step = "xc_domain_populate_physmap_exact";
-    return populate(xch, *domid, mib << 8);
+    return guest_populate(xch, *domid, mib << 8);
 }
 
 static bool new_domain(struct row *r, int line, enum dom_kind kind,
