@@ -10,14 +10,16 @@ BENCH_NEEDS =
 # Through the simulator: xensimd and demu from this build directory.
 if !WITH_XEN
 EXTRA_PROGRAMS += %reldir%/bench-sim
-%canon_reldir%_bench_sim_SOURCES = %reldir%/bench-sim.c
+%canon_reldir%_bench_sim_SOURCES = %reldir%/bench-sim.c \
+	tools/tests/guest-build.c tools/tests/guest-build.h
 %canon_reldir%_bench_sim_CPPFLAGS = $(AM_CPPFLAGS) $(XENSIM_PUBLIC_CPPFLAGS) \
-	-I$(srcdir)/tools/libs/sim
+	-I$(srcdir)/tools/libs/sim -I$(srcdir)/tools/tests
 %canon_reldir%_bench_sim_CFLAGS = $(AM_CFLAGS) $(XEN_CONSUMER_CFLAGS)
 %canon_reldir%_bench_sim_LDADD = tools/libs/sim/libxensim-client.la \
-	$(XEN_CONSUMER_LIBS)
+	xen/libxencore.la $(XEN_CONSUMER_LIBS)
 BENCH_RUN += %reldir%/bench-sim$(EXEEXT)
-BENCH_NEEDS += xen/sim/xensimd$(EXEEXT) tools/demu/demu$(EXEEXT)
+BENCH_NEEDS += xen/sim/xensimd$(EXEEXT) tools/demu/demu$(EXEEXT) \
+	tools/xl/xl$(EXEEXT)
 endif
 
 CLEANFILES += $(EXTRA_PROGRAMS)
