@@ -203,7 +203,7 @@ processes_of() {
     for p in /proc/[0-9]*; do
         { read -r comm <"$p/comm"; } 2>/dev/null || continue
         [[ $comm == "$name" ]] || continue
-        tr '\0' '\n' <"$p/environ" 2>/dev/null |
+        tr '\0' '\n' 2>/dev/null <"$p/environ" |
             grep -qxF "XENSIM_SOCKET=${XENSIM_SOCKET:-}" || continue
         echo "${p#/proc/}"
     done

@@ -64,6 +64,25 @@ static void sleep_ns(long ns)
  * The environment of the device model: ours, and where to say ready (the
  * string var, which the caller frees with the array).
  */
+/*
+ * In the child: the device model outlives xl, so it must not hold the
+ * caller's descriptors (a pipe a script reads xl's output through would
+ * stay open until the guest is destroyed).  Keeps 0-2 and a, b.
+ */
+static void close_inherited(int a, int b)
+{
+    unsigned int lo = a < b ? a : b, hi = a < b ? b : a, fd;
+
+    if ((lo == 3 || close_range(3, lo - 1, 0) == 0) &&
+        (hi == lo + 1 || close_range(lo + 1, hi - 1, 0) == 0) &&
+        close_range(hi + 1, ~0U, 0) == 0)
+        return;
+    /* Without close_range (Linux < 5.9), one at a time. */
+    for (fd = 3; fd < (unsigned int)sysconf(_SC_OPEN_MAX); fd++)
+        if (fd != lo && fd != hi)
+            close(fd);
+}
+
 static char **dm_environment(int ready_fd, char **var)
 {
     extern char **environ;
@@ -137,6 +156,7 @@ int libxl__dm_spawn(libxl_ctx *ctx, uint32_t domid,
         dup2(null, STDIN_FILENO);
         dup2(logfd, STDOUT_FILENO);
         dup2(logfd, STDERR_FILENO);
+        close_inherited(ready[1], status_pipe[1]);
         fcntl(ready[1], F_SETFD, 0);
         execvpe(argv[0], argv, envp);
         err = errno;
