@@ -385,6 +385,96 @@ demu_log_count() {
 }
 
 # ---------------------------------------------------------------------
+# xl
+
+# xl_demu_cfg NAME [LINE...]: write a guest config file for `xl create`,
+# $BATS_TEST_TMPDIR/NAME.cfg, and print its path: domain NAME with 16 MiB
+# of RAM (gfns 0x0-0xfff) and 2 vCPUs, served by this build's demu,
+# which logs the guest's writes to $BATS_TEST_TMPDIR/NAME.demu.log; then
+# each LINE as it is (more keys, or settings that replace these).
+xl_demu_cfg() {
+    local name=$1 cfg=$BATS_TEST_TMPDIR/$1.cfg demu_path line
+    shift
+    demu_path=$(type -P demu) || {
+        fail "xl_demu_cfg: demu is not in PATH"
+        return 1
+    }
+    {
+        printf 'name = "%s"\n' "$name"
+        printf 'memory = 16\n'
+        printf 'vcpus = 2\n'
+        printf 'device_model_override = "%s"\n' "$demu_path"
+        printf 'device_model_args = [ "--log", "%s" ]\n' \
+            "$BATS_TEST_TMPDIR/$name.demu.log"
+        for line in "$@"; do
+            printf '%s\n' "$line"
+        done
+    } >"$cfg"
+    echo "$cfg"
+}
+
+# xl_create [-p] CFG [KEY=VALUE...]: `xl create` with these arguments,
+# which must succeed and print nothing on stdout; sets XL_DOMID to the
+# new domain's domid (found by its name, as `xl -N create` reads it).
+# xl_destroy_domains destroys it.
+xl_create() {
+    local out name
+    # fd 3 is bats's: a device model that kept it would make bats wait.
+    out=$(xl create "$@" 2>&1 3>&-) || {
+        fail "xl create $* failed: $out"
+        return 1
+    }
+    if [[ -n $out ]]; then
+        fail "xl create $* succeeded but printed: $out"
+        return 1
+    fi
+    local args=("$@")
+    [[ ${args[0]} == -p ]] && args=("${args[@]:1}")
+    name=$(xl -N create "${args[@]}" | jq -r .c_info.name) || {
+        fail "xl -N create ${args[*]} does not give the domain's name"
+        return 1
+    }
+    XL_DOMID=$(xl domid "$name") || {
+        fail "xl create $* succeeded but xl domid $name fails"
+        return 1
+    }
+}
+
+# device_model_pids DOMID [NAME]: the pids of the live processes called
+# NAME (demu) of this test's xensimd that were started as a device model
+# of DOMID, i.e. with the arguments "--domain DOMID".
+device_model_pids() {
+    local domid=$1 name=${2:-demu} p args
+    # (processes_of complains of zombies, whose environ cannot be read.)
+    for p in $(processes_of "$name" 2>/dev/null); do
+        args=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) || continue
+        [[ " $args" == *" --domain $domid "* ]] && echo "$p"
+    done
+    return 0
+}
+
+# xl_destroy_domains: `xl destroy` every domain of this test's xensimd,
+# so that the device models xl started stop with them; fails (after
+# trying them all) if one cannot be destroyed.  For teardown, before
+# common_teardown, which fails the test if a demu is left running.
+xl_destroy_domains() {
+    local out domid state rc=0
+    [[ -n ${XENSIM_SOCKET:-} && -S $XENSIM_SOCKET ]] || return 0
+    out=$(domctl list) || {
+        fail "xl_destroy_domains: domctl list failed: $out"
+        return 1
+    }
+    while read -r domid state; do
+        [[ -n $domid ]] || continue
+        if ! xl destroy "$domid" >/dev/null 2>&1 && domain_exists "$domid"; then
+            echo "xl destroy $domid failed"
+            rc=1
+        fi
+    done <<<"$out"
+    return "$rc"
+}
+
+# ---------------------------------------------------------------------
 # Raw clients
 
 # send_raw_message HEX: connect to XENSIM_SOCKET, send the bytes HEX as

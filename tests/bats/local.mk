@@ -6,6 +6,8 @@ BATS_TESTS = \
 	%reldir%/20-demu.bats \
 	%reldir%/25-demu-options.bats \
 	%reldir%/30-xensim-guest.bats \
+	%reldir%/40-xl-domains.bats \
+	%reldir%/50-xl-ioreq.bats \
 	%reldir%/90-leaks.bats
 TESTS += $(BATS_TESTS)
 EXTRA_DIST += $(BATS_TESTS) %reldir%/helpers.bash
@@ -26,3 +28,13 @@ check_PROGRAMS += %reldir%/domctl
 %canon_reldir%_domctl_SOURCES = %reldir%/domctl.c
 %canon_reldir%_domctl_CFLAGS = $(AM_CFLAGS) $(XEN_CONSUMER_CFLAGS)
 %canon_reldir%_domctl_LDADD = $(XEN_CONSUMER_LIBS)
+
+# An LD_PRELOAD shim that makes one xendevicemodel_set_mem_type call fail
+# part-way, for the rollback tests of 50-xl-ioreq.bats.  A module, built
+# shared (-rpath) although it is never installed.
+check_LTLIBRARIES += %reldir%/libfail-set-mem-type.la
+%canon_reldir%_libfail_set_mem_type_la_SOURCES = %reldir%/fail-set-mem-type.c
+%canon_reldir%_libfail_set_mem_type_la_CFLAGS = $(AM_CFLAGS) $(XEN_CONSUMER_CFLAGS)
+%canon_reldir%_libfail_set_mem_type_la_LDFLAGS = -module -avoid-version \
+	-shared -rpath $(abs_builddir)
+%canon_reldir%_libfail_set_mem_type_la_LIBADD = -ldl
