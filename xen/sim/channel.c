@@ -120,5 +120,5 @@ void channel_close(struct xensim *sim, struct access_channel *chan)
     close(chan->memfd);
     close(chan->kick);
     close(chan->done);
-    free(chan);
+    sim_release(sim, &chan->watch);
 }

@@ -39,15 +39,20 @@ static const op_handler handlers[] = {
 
 void conn_accept(struct xensim *sim)
 {
+    int fd;
+
+    fd = accept4(sim->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd >= 0)
+        conn_new(sim, fd);
+}
+
+struct conn *conn_new(struct xensim *sim, int fd)
+{
     struct ucred cred;
     socklen_t len = sizeof(cred);
     struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
     struct conn *c;
-    int fd;
 
-    fd = accept4(sim->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-    if (fd < 0)
-        return;
     c = calloc(1, sizeof(*c));
     if (c)
         c->msg = malloc(XENSIM_MSG_MAX);
@@ -56,7 +61,7 @@ void conn_accept(struct xensim *sim)
         if (c)
             free(c);
         close(fd);
-        return;
+        return NULL;
     }
     c->watch.kind = WATCH_CONN;
     c->sim = sim;
@@ -73,10 +78,11 @@ void conn_accept(struct xensim *sim)
         free(c->msg);
         free(c);
         close(fd);
-        return;
+        return NULL;
     }
     c->next = sim->conns;
     sim->conns = c;
+    return c;
 }
 
 /*
@@ -258,5 +264,5 @@ void conn_close(struct conn *c, const char *why)
     epoll_ctl(sim->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
     free(c->msg);
-    free(c);
+    sim_release(sim, &c->watch);
 }

@@ -137,7 +137,7 @@ void binding_drop(struct xensim *sim, struct binding *b)
             break;
         }
     }
-    free(b);
+    sim_release(sim, &b->watch);
 }
 
 int op_evtchn_unbind(struct conn *c, const void *p, size_t len)

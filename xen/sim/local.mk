@@ -1,19 +1,21 @@
 # xensimd: the process hosting the hypervisor model.  The installed daemon
 # links the optimised core; the tests run a copy with the model's debug
-# checks and the sanitizers.
-xensimd_sources = \
+# checks and the sanitizers.  Everything but main.c (the daemon's state
+# and its handlers) is also hosted in-process by the fuzz target.
+xensimd_state_sources = \
 	%reldir%/channel.c \
 	%reldir%/conn.c \
 	%reldir%/evtchn.c \
 	%reldir%/hypercall.c \
 	%reldir%/introspect.c \
 	%reldir%/log.c \
-	%reldir%/main.c \
 	%reldir%/records.c \
 	%reldir%/shm.c \
 	%reldir%/sim.h \
+	%reldir%/state.c \
 	%reldir%/vcpu.c \
 	xen/include/public/xensim.h
+xensimd_sources = %reldir%/main.c $(xensimd_state_sources)
 XENSIMD_CPPFLAGS = $(AM_CPPFLAGS) $(XENSIM_PUBLIC_CPPFLAGS)
 
 sbin_PROGRAMS += %reldir%/xensimd

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * xensimd: options, start-up (a lock so only one daemon serves a socket,
- * the socket appearing only once it is ready), the event loop, shutdown.
+ * the socket appearing only once it is ready), signals, the event loop.
+ * The state it serves and one round of the loop are in state.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,11 +21,6 @@
 #include <unistd.h>
 
 #include "sim.h"
-
-/* Guest-physical space of each domain: 16 GiB, sparse until touched. */
-#define SIM_MAX_GFN     0x3fffffUL
-/* How long a long hypercall runs before it yields to other clients. */
-#define SLICE_NS        1000000u
 
 struct options {
     const char *socket;
@@ -90,57 +86,6 @@ static int parse_options(int argc, char **argv, struct options *o)
         return -1;
     }
     return 0;
-}
-
-static bool preempt_check(void *opaque)
-{
-    struct xensim *sim = opaque;
-
-    return sim_now_ns() - sim->slice_start > SLICE_NS;
-}
-
-void runq_add(struct xensim *sim, struct conn *c, domid_t domid,
-              unsigned int vcpu)
-{
-    if (sim->runq_len == sim->runq_cap) {
-        unsigned int cap = sim->runq_cap ? sim->runq_cap * 2 : 16;
-        struct run_item *q = realloc(sim->runq, cap * sizeof(*q));
-
-        if (!q) {
-            sim_log("out of memory queueing work; stopping");
-            abort();
-        }
-        sim->runq = q;
-        sim->runq_cap = cap;
-    }
-    sim->runq[sim->runq_len++] = (struct run_item){
-        .conn = c, .domid = domid, .vcpu = vcpu,
-    };
-}
-
-/* Run what was queued before this round; new work waits for the next. */
-static void run_queue(struct xensim *sim)
-{
-    unsigned int n = sim->runq_len, i;
-    struct run_item *items;
-
-    /* Nothing queued (runq may still be NULL): memcpy must not see it. */
-    if (n == 0)
-        return;
-    items = malloc(n * sizeof(*items));
-    if (!items)
-        return;
-    memcpy(items, sim->runq, n * sizeof(*items));
-    memmove(sim->runq, sim->runq + n, (sim->runq_len - n) * sizeof(*items));
-    sim->runq_len -= n;
-    for (i = 0; i < n; i++) {
-        sim->slice_start = sim_now_ns();
-        if (items[i].conn)
-            dm_op_continue(items[i].conn);
-        else
-            vcpu_reexecute(sim, items[i].domid, items[i].vcpu);
-    }
-    free(items);
 }
 
 /* Detached start: the parent waits until the child serves or fails. */
@@ -276,30 +221,15 @@ static int watch_fd(struct xensim *sim, int fd, struct watch *w)
     return epoll_ctl(sim->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
+/* The daemon's state, and the signals that stop it. */
 static int sim_init(struct xensim *sim)
 {
     sigset_t mask;
     int rc;
 
-    memset(sim, 0, sizeof(*sim));
-    sim->listen_fd = sim->signal_fd = -1;
-    rc = hypervisor_init(&sim->hv);
+    rc = sim_state_init(sim);
     if (rc)
         return rc;
-    sim->hv.host = &sim_host_ops;
-    sim->hv.host_opaque = sim;
-    sim->hv.default_max_gfn = SIM_MAX_GFN;
-    sim->hv.domid_limit = XENSIM_DM_DOMID_FIRST;
-    sim->hv.preempt_check = preempt_check;
-    sim->hv.preempt_opaque = sim;
-    sim->next_local_port = 1;
-    sim->dom = calloc(DOMID_FIRST_RESERVED, sizeof(*sim->dom));
-    if (!sim->dom)
-        return -ENOMEM;
-
-    sim->epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (sim->epfd < 0)
-        return -errno;
 
     sigemptyset(&mask);
     sigaddset(&mask, SIGTERM);
@@ -315,66 +245,10 @@ static int sim_init(struct xensim *sim)
     return 0;
 }
 
-static void sim_shutdown(struct xensim *sim)
-{
-    domid_t domid;
-
-    while (sim->conns)
-        conn_close(sim->conns, NULL);
-    sim_jobs_free(sim);
-    for (domid = 0; domid < DOMID_FIRST_RESERVED; domid++) {
-        if (domain_lookup(&sim->hv, domid)) {
-            vcpu_domain_gone(sim, sim->dom[domid]);
-            domain_destroy(&sim->hv, domid);
-        }
-    }
-    hypervisor_teardown(&sim->hv);
-    free(sim->dom);
-    free(sim->ident);
-    free(sim->runq);
-    close(sim->signal_fd);
-    close(sim->listen_fd);
-    close(sim->epfd);
-}
-
 static void event_loop(struct xensim *sim)
 {
-    struct epoll_event ev[32];
-
-    while (!sim->quit) {
-        int n = epoll_wait(sim->epfd, ev, 32, sim->runq_len ? 0 : -1);
-        int i;
-
-        if (n < 0 && errno != EINTR) {
-            sim_log("epoll_wait failed: %s; stopping", strerror(errno));
-            return;
-        }
-        for (i = 0; i < n && !sim->quit; i++) {
-            struct watch *w = ev[i].data.ptr;
-            struct signalfd_siginfo si;
-
-            switch (w->kind) {
-            case WATCH_LISTEN:
-                conn_accept(sim);
-                break;
-            case WATCH_SIGNAL:
-                if (read(sim->signal_fd, &si, sizeof(si)) == sizeof(si))
-                    sim->quit = true;
-                break;
-            case WATCH_CONN:
-                conn_event((struct conn *)w, ev[i].events);
-                break;
-            case WATCH_BINDING:
-                binding_event((struct binding *)w);
-                break;
-            case WATCH_CHANNEL:
-                channel_event((struct access_channel *)w);
-                break;
-            }
-        }
-        if (!sim->quit)
-            run_queue(sim);
-    }
+    while (!sim->quit && sim_poll(sim, sim->runq_len ? 0 : -1) >= 0)
+        ;
 }
 
 int main(int argc, char **argv)
@@ -432,7 +306,7 @@ int main(int argc, char **argv)
     event_loop(&sim);
 
     unlink(opts.socket);
-    sim_shutdown(&sim);
+    sim_state_teardown(&sim);
     if (opts.pidfile)
         unlink(opts.pidfile);
     unlink(lock_path);

@@ -25,10 +25,12 @@ enum watch_kind {
     WATCH_CONN,
     WATCH_BINDING,
     WATCH_CHANNEL,
+    WATCH_GONE,                 /* released: see sim_release */
 };
 
 struct watch {
     enum watch_kind kind;
+    struct watch *next_gone;
 };
 
 struct xensim;
@@ -158,6 +160,7 @@ struct xensim {
     struct run_item *runq;
     unsigned int runq_len, runq_cap;
     uint64_t slice_start;       /* when the current step began (ns) */
+    struct watch *gone;         /* released, freed after the round */
     bool quit;
 };
 
@@ -175,6 +178,11 @@ uint64_t sim_now_ns(void);
 
 /* conn.c */
 void conn_accept(struct xensim *sim);
+/*
+ * Serve the client at the other end of fd (a SOCK_SEQPACKET socket,
+ * non-blocking), as the control domain; NULL (fd closed) on failure.
+ */
+struct conn *conn_new(struct xensim *sim, int fd);
 void conn_event(struct conn *c, uint32_t events);
 void conn_close(struct conn *c, const char *why);
 int conn_reply(struct conn *c, int rc, const void *payload, size_t len,
@@ -243,7 +251,25 @@ void vcpu_forget_client(struct xensim *sim, struct conn *c);
 void vcpu_domain_gone(struct xensim *sim, struct sim_domain *sd);
 void vcpu_domain_unpaused(struct xensim *sim, struct sim_domain *sd);
 
-/* main.c: the run queue of work that yields to the event loop. */
+/* state.c */
+/* Everything but the socket and the signals; -errno on failure. */
+int sim_state_init(struct xensim *sim);
+/* Closes every connection and destroys every domain; after any init. */
+void sim_state_teardown(struct xensim *sim);
+/*
+ * One round of the event loop: wait up to timeout_ms for events, serve
+ * them, then run what the run queue held.  The number of events and
+ * queued items served, or -1 if epoll fails.
+ */
+int sim_poll(struct xensim *sim, int timeout_ms);
+/*
+ * Free the connection, binding or channel whose watch (its first member)
+ * is w, once the round is over: the round's batch of events may still
+ * point at it, and must find it gone rather than freed or reused.  Its
+ * descriptors are closed and it is off every list already.
+ */
+void sim_release(struct xensim *sim, struct watch *w);
+/* The run queue of work that yields to the event loop. */
 void runq_add(struct xensim *sim, struct conn *c, domid_t domid,
               unsigned int vcpu);
 
