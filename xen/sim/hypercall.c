@@ -275,11 +275,17 @@ int op_domctl(struct conn *c, const void *p, size_t len)
         (op->u.shadow_op.op == XEN_DOMCTL_SHADOW_OP_CLEAN ||
          op->u.shadow_op.op == XEN_DOMCTL_SHADOW_OP_PEEK) &&
         op->u.shadow_op.pages) {
-        /* Whole words, as the model writes them. */
-        size_t words = (op->u.shadow_op.pages + 63) / 64;
+        size_t words;
 
-        if (words * 8 > BITMAP_MAX_BYTES)
+        /*
+         * pages is the client's, any 64-bit value: bound it before
+         * rounding it up, which would wrap to a tiny bitmap that the
+         * model then writes past.
+         */
+        if (op->u.shadow_op.pages > BITMAP_MAX_BYTES * 8)
             return -E2BIG;
+        /* Whole words, as the model writes them. */
+        words = (op->u.shadow_op.pages + 63) / 64;
         bitmap = calloc(words, sizeof(*bitmap));
         if (!bitmap)
             return -ENOMEM;
