@@ -42,3 +42,24 @@ check_PROGRAMS += %reldir%/test-json
 %canon_reldir%_test_json_LDADD = $(CMOCKA_LIBS) $(XENTOOLLOG_LIBS) \
 	$(YAJL_LIBS)
 TESTS += %reldir%/test-json
+
+# The JSON parser's fuzz target (tools/tests/fuzz.h): its seeds in make
+# check, the libFuzzer target on request:
+#   make tools/libxl/fuzz-json
+check_PROGRAMS += %reldir%/fuzz-json-replay
+%canon_reldir%_fuzz_json_replay_SOURCES = %reldir%/fuzz-json.c \
+	$(LIBXL_TYPES_SOURCES) $(FUZZ_REPLAY_SOURCES)
+%canon_reldir%_fuzz_json_replay_CPPFLAGS = $(TEST_CPPFLAGS) \
+	-I$(srcdir)/%reldir% $(FUZZ_CPPFLAGS) -DFUZZ_REPLAY_MAIN
+%canon_reldir%_fuzz_json_replay_CFLAGS = $(TEST_CFLAGS) \
+	$(XENTOOLLOG_CFLAGS) $(YAJL_CFLAGS)
+%canon_reldir%_fuzz_json_replay_LDADD = $(XENTOOLLOG_LIBS) $(YAJL_LIBS)
+TESTS += %reldir%/fuzz-json-replay
+
+%reldir%/fuzz-json: %reldir%/fuzz-json.c $(LIBXL_TYPES_SOURCES) \
+		tools/tests/fuzz.h
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_CFLAGS) $(AM_CPPFLAGS) \
+		-I$(srcdir)/%reldir% $(FUZZ_CPPFLAGS) $(XENTOOLLOG_CFLAGS) \
+		$(YAJL_CFLAGS) -o $@ $(filter %.c,$^) $(XENTOOLLOG_LIBS) \
+		$(YAJL_LIBS)
+CLEANFILES += %reldir%/fuzz-json

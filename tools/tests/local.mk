@@ -70,3 +70,29 @@ EXTRA_%canon_reldir%_xen_conformance_DEPENDENCIES = \
 TESTS += %reldir%/check-xen-conformance.sh
 EXTRA_DIST += %reldir%/check-xen-conformance.sh
 endif
+
+# What the fuzz targets across the tree share (fuzz.h), and the main of
+# their replay builds, which run their seeds in make check.
+FUZZ_REPLAY_SOURCES = %reldir%/fuzz-replay.c %reldir%/fuzz.h
+FUZZ_CPPFLAGS = -I$(top_srcdir)/%reldir%
+
+# The DMOP decoder's fuzz target: its seeds against the debug core, the
+# libFuzzer target on request:
+#   make tools/tests/fuzz-dm-op
+check_PROGRAMS += %reldir%/fuzz-dm-op-replay
+%canon_reldir%_fuzz_dm_op_replay_SOURCES = %reldir%/fuzz-dm-op.c \
+	$(FUZZ_REPLAY_SOURCES)
+%canon_reldir%_fuzz_dm_op_replay_CPPFLAGS = $(TEST_CPPFLAGS) \
+	$(FUZZ_CPPFLAGS) -DFUZZ_REPLAY_MAIN
+%canon_reldir%_fuzz_dm_op_replay_CFLAGS = $(TEST_CFLAGS)
+%canon_reldir%_fuzz_dm_op_replay_LDADD = xen/libxencore-debug.la
+TESTS += %reldir%/fuzz-dm-op-replay
+
+%reldir%/fuzz-dm-op: %reldir%/fuzz-dm-op.c %reldir%/fuzz.h \
+		%reldir%/fuzz-dm-op.ignorelist $(xen_core_sources)
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_CFLAGS) $(TEST_CPPFLAGS) \
+		$(FUZZ_CPPFLAGS) \
+		-fsanitize-coverage-ignorelist=$(filter %.ignorelist,$^) \
+		-o $@ $(filter %.c,$^)
+CLEANFILES += %reldir%/fuzz-dm-op
+EXTRA_DIST += %reldir%/fuzz-dm-op.ignorelist

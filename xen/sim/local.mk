@@ -28,3 +28,26 @@ check_PROGRAMS += %reldir%/xensimd-debug
 %canon_reldir%_xensimd_debug_CPPFLAGS = $(XENSIMD_CPPFLAGS) -DCONFIG_DEBUG
 %canon_reldir%_xensimd_debug_CFLAGS = $(TEST_CFLAGS)
 %canon_reldir%_xensimd_debug_LDADD = xen/libxencore-debug.la
+
+# The protocol fuzz target's checks on its seeds, under the test build's
+# sanitizers and the model's debug checks.
+check_PROGRAMS += %reldir%/fuzz-protocol-replay
+%canon_reldir%_fuzz_protocol_replay_SOURCES = %reldir%/fuzz-protocol.c \
+	$(xensimd_state_sources) $(FUZZ_REPLAY_SOURCES)
+%canon_reldir%_fuzz_protocol_replay_CPPFLAGS = $(XENSIMD_CPPFLAGS) \
+	$(FUZZ_CPPFLAGS) -DCONFIG_DEBUG -DFUZZ_REPLAY_MAIN
+%canon_reldir%_fuzz_protocol_replay_CFLAGS = $(TEST_CFLAGS)
+%canon_reldir%_fuzz_protocol_replay_LDADD = xen/libxencore-debug.la
+TESTS += %reldir%/fuzz-protocol-replay
+
+# The libFuzzer target, built only on request (as fuzz-cfg):
+#   make xen/sim/fuzz-protocol
+%reldir%/fuzz-protocol: %reldir%/fuzz-protocol.c \
+		%reldir%/fuzz-protocol.ignorelist tools/tests/fuzz.h \
+		$(xensimd_state_sources) $(xen_core_sources)
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_CFLAGS) $(XENSIMD_CPPFLAGS) \
+		$(FUZZ_CPPFLAGS) \
+		-fsanitize-coverage-ignorelist=$(filter %.ignorelist,$^) \
+		-DCONFIG_DEBUG -o $@ $(filter %.c,$^)
+EXTRA_DIST += %reldir%/fuzz-protocol.ignorelist
+CLEANFILES += %reldir%/fuzz-protocol

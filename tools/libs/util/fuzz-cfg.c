@@ -10,37 +10,21 @@
  * succeeds reports nothing, and every message is one line that names
  * its source.
  *
- * Built with -DFUZZ_REPLAY_MAIN it is an ordinary program that runs the
- * files named on its command line, or its built-in seeds, through the
- * same function and prints TAP: the test suite runs it so that the
- * target keeps compiling and its checks keep holding.
+ * Built with -DFUZZ_REPLAY_MAIN and tools/tests/fuzz-replay.c, it runs
+ * its seeds in make check (see tools/tests/fuzz.h).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE         /* open_memstream, vasprintf, memmem */
 #endif
 #include <errno.h>
 #include <limits.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
+#include "fuzz.h"
 #include "libxlutil.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const keys[] = {
     "a", "b", "x", "memory", "ioreq_pages",
 };
-
-#define CHECK(cond)                                                     \
-    do {                                                                \
-        if (!(cond)) {                                                  \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,      \
-                    __LINE__, #cond);                                   \
-            abort();                                                    \
-        }                                                               \
-    } while (0)
 
 /* Messages from offset on: each one line, starting with the source. */
 static void check_messages(const char *buf, size_t len, size_t from,
@@ -192,47 +176,10 @@ static const char *const seeds[] = {
     "a=1]\n]\n[\n=\n+=\n;\n,\n",
 };
 
-static int run_file(const char *path)
+bool fuzz_seed(size_t i, struct fuzz_input *in)
 {
-    FILE *f = fopen(path, "rb");
-    char *data = NULL;
-    size_t len = 0, cap = 0, n;
-
-    if (!f) {
-        perror(path);
-        return 1;
-    }
-    do {
-        if (len == cap) {
-            cap = cap ? 2 * cap : 4096;
-            data = realloc(data, cap);
-            if (!data)
-                abort();
-        }
-        n = fread(data + len, 1, cap - len, f);
-        len += n;
-    } while (n);
-    fclose(f);
-    LLVMFuzzerTestOneInput((const uint8_t *)data, len);
-    free(data);
-    return 0;
-}
-
-int main(int argc, char **argv)
-{
-    size_t i;
-    int r = 0;
-
-    if (argc > 1) {
-        for (i = 1; i < (size_t)argc; i++)
-            r |= run_file(argv[i]);
-        return r;
-    }
-    printf("1..1\n");
-    for (i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)
-        LLVMFuzzerTestOneInput((const uint8_t *)seeds[i], strlen(seeds[i]));
-    printf("ok 1 - %zu seeds through the fuzz target\n", i);
-    return 0;
+    return fuzz_seed_string(seeds, sizeof(seeds) / sizeof(seeds[0]), i,
+                            in);
 }
 #endif
 

@@ -51,9 +51,10 @@ TESTS += %reldir%/test-cfg
 # sanitizers, so that it keeps compiling and holding.
 check_PROGRAMS += %reldir%/fuzz-cfg-replay
 %canon_reldir%_fuzz_cfg_replay_SOURCES = %reldir%/fuzz-cfg.c \
-	$(XLU_SOURCES) %reldir%/gfn-range.c %reldir%/gfn-range.h
+	$(XLU_SOURCES) %reldir%/gfn-range.c %reldir%/gfn-range.h \
+	$(FUZZ_REPLAY_SOURCES)
 %canon_reldir%_fuzz_cfg_replay_CPPFLAGS = $(TEST_CPPFLAGS) $(XLU_CPPFLAGS) \
-	-DFUZZ_REPLAY_MAIN
+	$(FUZZ_CPPFLAGS) -DFUZZ_REPLAY_MAIN
 %canon_reldir%_fuzz_cfg_replay_CFLAGS = $(TEST_CFLAGS)
 TESTS += %reldir%/fuzz-cfg-replay
 
@@ -65,7 +66,24 @@ FUZZ_CC = clang
 FUZZ_CFLAGS = -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined
 %reldir%/fuzz-cfg: %reldir%/fuzz-cfg.c %reldir%/libxlu_cfg.c \
 		%reldir%/libxlu_cfg_y.c %reldir%/libxlu_cfg_l.c \
-		%reldir%/gfn-range.c %reldir%/libxlu_cfg_y.h
-	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_CFLAGS) $(XLU_CPPFLAGS) -o $@ \
-		$(filter %.c,$^)
+		%reldir%/gfn-range.c %reldir%/libxlu_cfg_y.h tools/tests/fuzz.h
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_CFLAGS) $(XLU_CPPFLAGS) \
+		$(FUZZ_CPPFLAGS) -o $@ $(filter %.c,$^)
 CLEANFILES += %reldir%/fuzz-cfg
+
+# The GFN-range parser's fuzz target, the same way: its seeds in make
+# check, the libFuzzer target on request:
+#   make tools/libs/util/fuzz-gfn-range
+check_PROGRAMS += %reldir%/fuzz-gfn-range-replay
+%canon_reldir%_fuzz_gfn_range_replay_SOURCES = %reldir%/fuzz-gfn-range.c \
+	%reldir%/gfn-range.c %reldir%/gfn-range.h $(FUZZ_REPLAY_SOURCES)
+%canon_reldir%_fuzz_gfn_range_replay_CPPFLAGS = $(TEST_CPPFLAGS) \
+	$(FUZZ_CPPFLAGS) -DFUZZ_REPLAY_MAIN
+%canon_reldir%_fuzz_gfn_range_replay_CFLAGS = $(TEST_CFLAGS)
+TESTS += %reldir%/fuzz-gfn-range-replay
+
+%reldir%/fuzz-gfn-range: %reldir%/fuzz-gfn-range.c %reldir%/gfn-range.c \
+		tools/tests/fuzz.h
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_CPPFLAGS) -o $@ \
+		$(filter %.c,$^)
+CLEANFILES += %reldir%/fuzz-gfn-range
