@@ -85,6 +85,7 @@ struct p2m_domain {
      */
     struct p2m_table *cached_leaf;
     unsigned long cached_tag;       /* gfn >> P2M_ORDER of cached_leaf */
+    p2m_entry_t *cached_parent;     /* the level-2 entry referring to it */
 
     struct {
         bool claimed;               /* a server holds HVMMEM_ioreq_server */

@@ -5,7 +5,10 @@
  * Entry encoding, our own (Xen's EPT/NPT bits do not matter to the model):
  *   leaf:  bit 0 present, bits 1-5 the stored p2m_type_t; 0 is a hole.
  *   upper: bit 0 present, bit 1 recalc mark, bits 32-63 the index of the
- *          next-level table in p2m->tables.
+ *          next-level table in p2m->tables; on level 2, bit 2 says that
+ *          every entry of the leaf table is the same (clear when unsure),
+ *          so that reading types is one step per alike leaf table, as a
+ *          superpage is in Xen.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +17,7 @@
 
 #define P2M_PRESENT         ((p2m_entry_t)1 << 0)
 #define P2M_RECALC          ((p2m_entry_t)1 << 1)
+#define P2M_UNIFORM         ((p2m_entry_t)1 << 2)
 #define P2M_TYPE_SHIFT      1
 #define P2M_TYPE_MASK       ((p2m_entry_t)0x1f << P2M_TYPE_SHIFT)
 #define P2M_TABLE_SHIFT     32
@@ -57,19 +61,27 @@ static p2m_type_t recalc_type(const struct p2m_domain *p2m, p2m_type_t t)
     return p2m->global_logdirty ? p2m_ram_logdirty : p2m_ram_rw;
 }
 
-/* Every change of a leaf goes through here, so the count stays exact. */
+/*
+ * Every change of a single leaf goes through here, so the count stays
+ * exact.  pe is in the cached leaf table, just reached by leaf_table.
+ */
 static inline void write_leaf(struct p2m_domain *p2m, p2m_entry_t *pe,
                               p2m_type_t nt)
 {
     p2m_type_t ot = leaf_type(*pe);
+    p2m_entry_t ne = leaf_entry(nt);
 
+    ASSERT(p2m->cached_leaf && pe >= p2m->cached_leaf->e &&
+           pe < p2m->cached_leaf->e + P2M_ENTRIES);
     if (ot == p2m_ioreq_server) {
         ASSERT(p2m->ioreq.entry_count > 0);
         p2m->ioreq.entry_count--;
     }
     if (nt == p2m_ioreq_server)
         p2m->ioreq.entry_count++;
-    *pe = leaf_entry(nt);
+    if (ne != *pe)
+        *p2m->cached_parent &= ~P2M_UNIFORM;
+    *pe = ne;
 }
 
 static void note_mapped(struct p2m_domain *p2m, unsigned long last_gfn)
@@ -133,22 +145,34 @@ static void mark_table(struct p2m_table *t)
             t->e[i] |= P2M_RECALC;
 }
 
+/* Whether e[0..n) all equal v (vectorises). */
+static bool all_alike(const p2m_entry_t *e, unsigned long n, p2m_entry_t v)
+{
+    p2m_entry_t diff = 0;
+    unsigned long k;
+
+    for (k = 0; k < n; k++)
+        diff |= e[k] ^ v;
+    return !diff;
+}
+
 /* Leaf entries hold only the present bit and the type: 64 values. */
 #define LEAF_VALUES     64
 
-static void recalc_leaf_table(struct p2m_domain *p2m, struct p2m_table *t)
+/* pe is the level-2 entry referring to t, for its uniform mark. */
+static void recalc_leaf_table(struct p2m_domain *p2m, struct p2m_table *t,
+                              p2m_entry_t *pe)
 {
     const p2m_entry_t typed = leaf_entry(p2m_ioreq_server);
-    p2m_entry_t map[LEAF_VALUES], first = t->e[0], diff = 0;
+    p2m_entry_t map[LEAF_VALUES], first = t->e[0], ndiff = 0;
     long delta = 0;
     unsigned int i;
 
-    /* Most tables hold one type throughout: check (vectorises)... */
-    for (i = 0; i < P2M_ENTRIES; i++)
-        diff |= t->e[i] ^ first;
-    if (!diff) {
+    /* Most tables hold one type throughout: check... */
+    if ((*pe & P2M_UNIFORM) || all_alike(t->e, P2M_ENTRIES, first)) {
         p2m_entry_t ne = leaf_entry(recalc_type(p2m, leaf_type(first)));
 
+        *pe |= P2M_UNIFORM;
         if (ne == first)
             return;
         /* ...and rewrite in one pass, adjusting the count once. */
@@ -170,8 +194,12 @@ static void recalc_leaf_table(struct p2m_domain *p2m, struct p2m_table *t)
         ASSERT(e < LEAF_VALUES);
         t->e[i] = ne;
         delta += (long)(ne == typed) - (long)(e == typed);
+        ndiff |= ne ^ t->e[0];
     }
     p2m->ioreq.entry_count += delta;
+    /* A release often leaves the table alike again (all ram_rw). */
+    if (!ndiff)
+        *pe |= P2M_UNIFORM;
 }
 
 /*
@@ -183,15 +211,16 @@ static struct p2m_table *leaf_table(struct p2m_domain *p2m, unsigned long gfn,
                                     bool alloc)
 {
     struct p2m_table *t = p2m->tables[0];
+    p2m_entry_t *pe = NULL;
     unsigned int level;
 
     if (p2m->cached_leaf && p2m->cached_tag == gfn >> P2M_ORDER)
         return p2m->cached_leaf;
 
     for (level = P2M_LEVELS; level > 1; level--) {
-        p2m_entry_t *pe = &t->e[level_index(gfn, level)];
         struct p2m_table *child;
 
+        pe = &t->e[level_index(gfn, level)];
         if (!(*pe & P2M_PRESENT)) {
             unsigned int index;
 
@@ -199,6 +228,9 @@ static struct p2m_table *leaf_table(struct p2m_domain *p2m, unsigned long gfn,
                 return NULL;
             /* alloc_table may move p2m->tables, not the tables in it. */
             *pe = P2M_PRESENT | ((p2m_entry_t)index << P2M_TABLE_SHIFT);
+            /* A new leaf table is all holes. */
+            if (level == 2)
+                *pe |= P2M_UNIFORM;
         }
         child = p2m->tables[table_index(*pe)];
         if (*pe & P2M_RECALC) {
@@ -206,12 +238,13 @@ static struct p2m_table *leaf_table(struct p2m_domain *p2m, unsigned long gfn,
             if (level - 1 > 1)
                 mark_table(child);
             else
-                recalc_leaf_table(p2m, child);
+                recalc_leaf_table(p2m, child, pe);
         }
         t = child;
     }
     p2m->cached_leaf = t;
     p2m->cached_tag = gfn >> P2M_ORDER;
+    p2m->cached_parent = pe;
     return t;
 }
 
@@ -328,6 +361,8 @@ static unsigned long change_type_run(struct p2m_domain *p2m, p2m_entry_t *e,
             p2m->ioreq.entry_count -= k;
         if (nt == p2m_ioreq_server)
             p2m->ioreq.entry_count += k;
+        if (k && ne != first)
+            *p2m->cached_parent &= ~P2M_UNIFORM;
     }
 
     /* The rest one entry at a time, stopping at the first refusal. */
@@ -364,6 +399,14 @@ int p2m_change_type_span(struct p2m_domain *p2m, unsigned long gfn,
             break;
         }
         changed = change_type_run(p2m, &t->e[i], n, ot_mask, nt);
+        /*
+         * A run that ends the table may leave it alike (a retype in
+         * chunks, the chunk before having changed the start of the
+         * table, still in cache).
+         */
+        if (changed && i + changed == P2M_ENTRIES &&
+            all_alike(t->e, i, t->e[P2M_ENTRIES - 1]))
+            *p2m->cached_parent |= P2M_UNIFORM;
         *done += changed;
         if (changed && nt != p2m_invalid)
             note_mapped(p2m, cur + changed - 1);
@@ -479,19 +522,19 @@ void p2m_ioreq_release_all(struct p2m_domain *p2m, ioservid_t id)
 /*
  * The gfns [gfn, *end] share the table path of gfn at the level where it
  * stops: a missing entry (a hole) or the leaf table.  Returns the leaf
- * table (NULL for a hole) and the path's pending mark.
+ * table (NULL for a hole), the path's pending mark and whether the leaf
+ * table's entries are known to be all alike.
  */
 static const struct p2m_table *span_of(const struct p2m_domain *p2m,
                                        unsigned long gfn, unsigned long *end,
-                                       bool *recalc)
+                                       bool *recalc, bool *uniform)
 {
     const struct p2m_table *t = p2m->tables[0];
     unsigned int level;
-    p2m_entry_t mark = 0;
+    p2m_entry_t mark = 0, e = 0;
 
     for (level = P2M_LEVELS; level > 1; level--) {
-        p2m_entry_t e = t->e[level_index(gfn, level)];
-
+        e = t->e[level_index(gfn, level)];
         if (!(e & P2M_PRESENT)) {
             unsigned long span = 1UL << ((level - 1) * P2M_ORDER);
 
@@ -503,6 +546,7 @@ static const struct p2m_table *span_of(const struct p2m_domain *p2m,
     }
     *end = gfn | (P2M_ENTRIES - 1);
     *recalc = mark & P2M_RECALC;
+    *uniform = e & P2M_UNIFORM;
     return t;
 }
 
@@ -537,13 +581,14 @@ unsigned long p2m_type_run(const struct p2m_domain *p2m, unsigned long gfn,
     }
     for (;;) {
         unsigned long end;
-        bool recalc = false;
-        const struct p2m_table *leaf = span_of(p2m, gfn, &end, &recalc);
+        bool recalc = false, uniform = false;
+        const struct p2m_table *leaf = span_of(p2m, gfn, &end, &recalc,
+                                               &uniform);
 
         end = MIN(end, last);
         while (gfn <= end) {
             /* A hole is one type throughout; entries alike, one type. */
-            unsigned long n = leaf
+            unsigned long n = leaf && !uniform
                 ? same_run(&leaf->e[gfn & (P2M_ENTRIES - 1)], end - gfn + 1)
                 : end - gfn + 1;
             p2m_type_t here = p2m_invalid;
@@ -591,9 +636,32 @@ unsigned long p2m_count_stored(const struct p2m_domain *p2m, p2m_type_t t)
     return count_in(p2m, p2m->tables[0], P2M_LEVELS, t);
 }
 
+/* Every level-2 entry marked uniform refers to a table of alike entries. */
+static bool uniform_marks_hold(const struct p2m_domain *p2m,
+                               const struct p2m_table *t, unsigned int level)
+{
+    unsigned int i;
+
+    for (i = 0; i < P2M_ENTRIES; i++) {
+        p2m_entry_t e = t->e[i];
+        const struct p2m_table *child = p2m->tables[table_index(e)];
+
+        if (!(e & P2M_PRESENT))
+            continue;
+        if (level > 2 && !uniform_marks_hold(p2m, child, level - 1))
+            return false;
+        if (level == 2 && (e & P2M_UNIFORM) &&
+            !all_alike(child->e, P2M_ENTRIES, child->e[0]))
+            return false;
+    }
+    return true;
+}
+
 bool p2m_check_invariants(const struct p2m_domain *p2m)
 {
     if (p2m->ioreq.claimed != (p2m->ioreq.flags != 0))
+        return false;
+    if (!uniform_marks_hold(p2m, p2m->tables[0], P2M_LEVELS))
         return false;
     return p2m_count_stored(p2m, p2m_ioreq_server) == p2m->ioreq.entry_count;
 }
