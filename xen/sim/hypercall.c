@@ -90,8 +90,10 @@ static void note_created(struct conn *c, domid_t domid,
     struct sim_domain *sd = sim_domain(c->sim, domid);
 
     if (sd && op->op == XEN_DMOP_create_ioreq_server &&
-        op->u.create_ioreq_server.id < MAX_NR_IOREQ_SERVERS)
+        op->u.create_ioreq_server.id < MAX_NR_IOREQ_SERVERS) {
         sd->server_owner[op->u.create_ioreq_server.id] = c;
+        c->made_servers = true;
+    }
 }
 
 /* A copy of c's DM op that the daemon finishes by itself. */

@@ -57,6 +57,7 @@ struct conn {
     unsigned int id;            /* for the log */
     pid_t pid;
     struct caller caller;
+    bool made_servers;          /* conn_close looks for them only then */
     enum pending_kind pending;
     uint8_t *msg;               /* the request being served */
     size_t msg_len;
