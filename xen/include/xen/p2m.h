@@ -86,6 +86,13 @@ struct p2m_domain {
     struct p2m_table *cached_leaf;
     unsigned long cached_tag;       /* gfn >> P2M_ORDER of cached_leaf */
     p2m_entry_t *cached_parent;     /* the level-2 entry referring to it */
+    /*
+     * Entries [alike_from, alike_to) of cached_leaf all hold alike_entry,
+     * set by one retype chunk after chunk (none while alike_to is 0): a
+     * chunk that completes the table knows the table is alike.
+     */
+    unsigned int alike_from, alike_to;
+    p2m_entry_t alike_entry;
 
     struct {
         bool claimed;               /* a server holds HVMMEM_ioreq_server */

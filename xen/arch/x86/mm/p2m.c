@@ -81,6 +81,7 @@ static inline void write_leaf(struct p2m_domain *p2m, p2m_entry_t *pe,
         p2m->ioreq.entry_count++;
     if (ne != *pe)
         *p2m->cached_parent &= ~P2M_UNIFORM;
+    p2m->alike_to = 0;
     *pe = ne;
 }
 
@@ -245,6 +246,7 @@ static struct p2m_table *leaf_table(struct p2m_domain *p2m, unsigned long gfn,
     p2m->cached_leaf = t;
     p2m->cached_tag = gfn >> P2M_ORDER;
     p2m->cached_parent = pe;
+    p2m->alike_to = 0;
     return t;
 }
 
@@ -374,6 +376,24 @@ static unsigned long change_type_run(struct p2m_domain *p2m, p2m_entry_t *e,
     return k;
 }
 
+/*
+ * Entries [from, to) of the cached leaf table now hold ne: with what the
+ * chunks before set, the whole table may be alike.
+ */
+static void note_alike(struct p2m_domain *p2m, unsigned int from,
+                       unsigned int to, p2m_entry_t ne)
+{
+    if (p2m->alike_to && p2m->alike_to == from && p2m->alike_entry == ne) {
+        p2m->alike_to = to;
+    } else {
+        p2m->alike_from = from;
+        p2m->alike_to = to;
+        p2m->alike_entry = ne;
+    }
+    if (p2m->alike_from == 0 && p2m->alike_to == P2M_ENTRIES)
+        *p2m->cached_parent |= P2M_UNIFORM;
+}
+
 int p2m_change_type_span(struct p2m_domain *p2m, unsigned long gfn,
                          unsigned long nr, uint32_t ot_mask, p2m_type_t nt,
                          unsigned long *done)
@@ -399,14 +419,8 @@ int p2m_change_type_span(struct p2m_domain *p2m, unsigned long gfn,
             break;
         }
         changed = change_type_run(p2m, &t->e[i], n, ot_mask, nt);
-        /*
-         * A run that ends the table may leave it alike (a retype in
-         * chunks, the chunk before having changed the start of the
-         * table, still in cache).
-         */
-        if (changed && i + changed == P2M_ENTRIES &&
-            all_alike(t->e, i, t->e[P2M_ENTRIES - 1]))
-            *p2m->cached_parent |= P2M_UNIFORM;
+        if (changed)
+            note_alike(p2m, i, i + changed, leaf_entry(nt));
         *done += changed;
         if (changed && nt != p2m_invalid)
             note_mapped(p2m, cur + changed - 1);
