@@ -79,8 +79,11 @@ static void die(const char *what)
     exit(1);
 }
 
-/* posix_spawn, not fork: the timed xl must not pay for copying our tables. */
-static pid_t spawn(char *const argv[], const char *err_path)
+/*
+ * argv with its descriptor fd going to path (none if NULL).  posix_spawn,
+ * not fork: the timed xl must not pay for copying our tables.
+ */
+static pid_t spawn_to(char *const argv[], int fd, const char *path)
 {
     posix_spawn_file_actions_t fa;
     pid_t pid;
@@ -88,9 +91,8 @@ static pid_t spawn(char *const argv[], const char *err_path)
 
     if (posix_spawn_file_actions_init(&fa))
         return -1;
-    rc = err_path ? posix_spawn_file_actions_addopen(
-                        &fa, STDERR_FILENO, err_path,
-                        O_WRONLY | O_CREAT | O_TRUNC, 0644) : 0;
+    rc = path ? posix_spawn_file_actions_addopen(
+                    &fa, fd, path, O_WRONLY | O_CREAT | O_TRUNC, 0644) : 0;
     if (!rc)
         rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
@@ -99,6 +101,11 @@ static pid_t spawn(char *const argv[], const char *err_path)
         return -1;
     }
     return pid;
+}
+
+static pid_t spawn(char *const argv[], const char *err_path)
+{
+    return spawn_to(argv, STDERR_FILENO, err_path);
 }
 
 static void wait_for(bool (*ready)(void), const char *what)
@@ -369,14 +376,9 @@ static void xl_map_bench(void)
         pid_t p;
 
         snprintf(path, sizeof(path), "%s/list.json", tmpdir);
-        p = fork();
-        if (p == 0) {
-            if (!freopen(path, "w", stdout))
-                _exit(127);
-            execv(list_argv[0], list_argv);
-            _exit(127);
-        }
-        waitpid(p, NULL, 0);
+        p = spawn_to(list_argv, STDOUT_FILENO, path);
+        if (p > 0)
+            waitpid(p, NULL, 0);
         f = fopen(path, "r");
         if (f) {
             if (!fread(buf, 1, sizeof(buf) - 1, f))
