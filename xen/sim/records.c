@@ -81,6 +81,7 @@ int op_record_set(struct conn *c, const void *p, size_t len)
     struct record *r;
     const uint8_t *value;
     const char *key;
+    uint8_t *copy;
     int rc = parse(p, len, &hdr, &key, &value);
 
     if (rc)
@@ -96,25 +97,27 @@ int op_record_set(struct conn *c, const void *p, size_t len)
         owner_of(sim, key, hdr.key_len, value, hdr.value_len, sd) >= 0)
         return -EEXIST;
 
+    /* Out of memory, the record stays as it was (or absent). */
+    copy = malloc(hdr.value_len + 1);
+    if (!copy)
+        return -ENOMEM;
+    memcpy(copy, value, hdr.value_len);
     r = find(sd, key, hdr.key_len);
     if (!r) {
         r = calloc(1, sizeof(*r));
-        if (!r)
-            return -ENOMEM;
-        r->key = strndup(key, hdr.key_len);
-        if (!r->key) {
+        if (r)
+            r->key = strndup(key, hdr.key_len);
+        if (!r || !r->key) {
             free(r);
+            free(copy);
             return -ENOMEM;
         }
         r->next = sd->records;
         sd->records = r;
     }
     free(r->value);
-    r->value = malloc(hdr.value_len + 1);
-    r->len = r->value ? hdr.value_len : 0;
-    if (!r->value)
-        return -ENOMEM;
-    memcpy(r->value, value, hdr.value_len);
+    r->value = copy;
+    r->len = hdr.value_len;
     return 0;
 }
 
