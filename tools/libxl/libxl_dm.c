@@ -72,13 +72,15 @@ static void sleep_ns(long ns)
 static void close_inherited(int a, int b)
 {
     unsigned int lo = a < b ? a : b, hi = a < b ? b : a, fd;
+    long max;
 
     if ((lo == 3 || close_range(3, lo - 1, 0) == 0) &&
         (hi == lo + 1 || close_range(lo + 1, hi - 1, 0) == 0) &&
         close_range(hi + 1, ~0U, 0) == 0)
         return;
     /* Without close_range (Linux < 5.9), one at a time. */
-    for (fd = 3; fd < (unsigned int)sysconf(_SC_OPEN_MAX); fd++)
+    max = sysconf(_SC_OPEN_MAX);
+    for (fd = 3; fd < (max > 0 ? max : 1024); fd++)
         if (fd != lo && fd != hi)
             close(fd);
 }
